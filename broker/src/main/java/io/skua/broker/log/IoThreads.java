@@ -1,0 +1,46 @@
+package io.skua.broker.log;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The threads that do partition I/O, off the event loops. A partition is pinned to one thread, so every
+ * append, truncation and retention pass of a partition runs on a single writer, in submission order.
+ */
+public final class IoThreads implements AutoCloseable {
+    private final ExecutorService[] threads;
+
+    public IoThreads(int count) {
+        threads = new ExecutorService[count];
+        for (int i = 0; i < count; i++) {
+            int n = i;
+            threads[i] = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "skua-io-" + n);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+    }
+
+    /** The thread for a partition: stable for the life of the process. */
+    public ExecutorService forPartition(String topic, int partition) {
+        int h = (topic.hashCode() * 31 + partition) & 0x7fffffff;
+        return threads[h % threads.length];
+    }
+
+    @Override
+    public void close() {
+        for (ExecutorService t : threads) {
+            t.shutdown();
+        }
+        for (ExecutorService t : threads) {
+            try {
+                t.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

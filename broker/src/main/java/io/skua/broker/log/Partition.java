@@ -1,0 +1,162 @@
+package io.skua.broker.log;
+
+import io.skua.storage.AppendOrigin;
+import io.skua.storage.AppendResult;
+import io.skua.storage.FetchSlice;
+import io.skua.storage.LogConfig;
+import io.skua.storage.PartitionLog;
+import io.skua.storage.TimestampOffset;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+/**
+ * One partition this broker hosts: its log, the I/O thread that is the log's single writer, and the
+ * fetches parked until new data arrives. Every method is safe to call from any event loop; results come
+ * back on the caller's context.
+ */
+public final class Partition {
+    private final String topic;
+    private final int index;
+    private final PartitionLog log;
+    private final ExecutorService io;
+    /** Parked fetches, woken (each on its own context) after every append. Guarded by itself. */
+    private final List<Runnable> waiters = new ArrayList<>();
+
+    public Partition(String topic, int index, PartitionLog log, ExecutorService io) {
+        this.topic = topic;
+        this.index = index;
+        this.log = log;
+        this.io = io;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public PartitionLog log() {
+        return log;
+    }
+
+    public long logStartOffset() {
+        return log.logStartOffset();
+    }
+
+    public long logEndOffset() {
+        return log.logEndOffset();
+    }
+
+    public long highWatermark() {
+        return log.highWatermark();
+    }
+
+    /**
+     * Appends client batches on the partition's I/O thread. A single node acknowledges what it has written,
+     * so the high watermark follows the log end.
+     */
+    public Future<AppendResult> append(ByteBuffer batches, int leaderEpoch) {
+        return onIo(() -> {
+            AppendResult result = log.append(batches, AppendOrigin.CLIENT, leaderEpoch);
+            if (!result.duplicate()) {
+                log.updateHighWatermark(log.logEndOffset());
+            }
+            return result;
+        }).andThen(ar -> wakeWaiters());
+    }
+
+    /** Whole batches from {@code offset}, at most {@code maxBytes} (the first batch always whole), below the high watermark. */
+    public Future<FetchSlice> read(long offset, int maxBytes) {
+        return onIo(() -> log.read(offset, maxBytes, log.highWatermark()));
+    }
+
+    public Future<Optional<TimestampOffset>> offsetForTimestamp(long timestamp) {
+        return onIo(() -> log.offsetForTimestamp(timestamp));
+    }
+
+    public Future<Optional<TimestampOffset>> maxTimestampOffset() {
+        return onIo(log::maxTimestampOffset);
+    }
+
+    public Future<Long> deleteRecordsBefore(long offset) {
+        return onIo(() -> log.deleteRecordsBefore(offset));
+    }
+
+    public Future<Integer> applyRetention(long nowMs) {
+        return onIo(() -> log.applyRetention(nowMs));
+    }
+
+    public Future<Void> updateConfig(LogConfig config) {
+        return onIo(() -> {
+            log.updateConfig(config);
+            return null;
+        });
+    }
+
+    public Future<Void> flush() {
+        return onIo(() -> {
+            log.flush();
+            return null;
+        });
+    }
+
+    /** Closes the log on its I/O thread (clean shutdown marker included). */
+    public Future<Void> close() {
+        return onIo(() -> {
+            log.close();
+            return null;
+        }).andThen(ar -> wakeWaiters());
+    }
+
+    /** Runs {@code waiter} once, on its own context, after the next append (or close). */
+    public void awaitAppend(Runnable waiter) {
+        synchronized (waiters) {
+            waiters.add(waiter);
+        }
+    }
+
+    public void cancelWaiter(Runnable waiter) {
+        synchronized (waiters) {
+            waiters.remove(waiter);
+        }
+    }
+
+    private void wakeWaiters() {
+        List<Runnable> woken;
+        synchronized (waiters) {
+            if (waiters.isEmpty()) {
+                return;
+            }
+            woken = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        woken.forEach(Runnable::run);
+    }
+
+    private <T> Future<T> onIo(Supplier<T> work) {
+        Context ctx = io.vertx.core.Vertx.currentContext();
+        Promise<T> promise = ctx == null ? Promise.promise() : ((io.vertx.core.internal.ContextInternal) ctx).promise();
+        try {
+            io.execute(() -> {
+                try {
+                    promise.complete(work.get());
+                } catch (Throwable t) {
+                    promise.fail(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            promise.fail(e);
+        }
+        return promise.future();
+    }
+}

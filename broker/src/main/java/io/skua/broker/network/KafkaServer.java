@@ -14,11 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The listening side of the broker: every configured endpoint, connections spread over
  * {@link ServerSettings#instances()} event loops.
  *
- * <p>Start is two-phase so that port 0 works with many instances: one instance binds the configured ports
- * (ephemeral ones get their real port), then the other instances bind the now-known ports and share them.
+ * <p>Start is two-phase: one instance binds the ports (so a bind failure is reported once and the actual ports are
+ * known), then the other instances join the same server sockets (Vert.x server sharing).
  */
 public final class KafkaServer {
     private static final System.Logger LOG = System.getLogger(KafkaServer.class.getName());
+    /** Vert.x shares an ephemeral port between servers listening on the same negative port: one id per endpoint. */
+    private static final AtomicInteger EPHEMERAL_IDS = new AtomicInteger();
 
     private final Vertx vertx;
     private final List<String> deploymentIds;
@@ -40,14 +42,19 @@ public final class KafkaServer {
             return Future.failedFuture(new IllegalArgumentException("no listeners"));
         }
         AtomicInteger connections = new AtomicInteger();
-        ListenerVerticle first = new ListenerVerticle(endpoints, settings, dispatcher, connections);
+        int[] listenPorts = new int[endpoints.size()];
+        for (int i = 0; i < listenPorts.length; i++) {
+            int port = endpoints.get(i).port();
+            listenPorts[i] = port == 0 ? -EPHEMERAL_IDS.incrementAndGet() : port;
+        }
+        ListenerVerticle first = new ListenerVerticle(endpoints, listenPorts, settings, dispatcher, connections);
         return vertx.deployVerticle(first).compose(firstId -> {
             List<Endpoint> bound = first.boundEndpoints();
             int more = settings.instances() - 1;
             if (more == 0) {
                 return Future.succeededFuture(new KafkaServer(vertx, List.of(firstId), bound, connections));
             }
-            return vertx.deployVerticle(() -> new ListenerVerticle(bound, settings, dispatcher, connections),
+            return vertx.deployVerticle(() -> new ListenerVerticle(endpoints, listenPorts, settings, dispatcher, connections),
                             new DeploymentOptions().setInstances(more))
                     .map(otherId -> new KafkaServer(vertx, List.of(firstId, otherId), bound, connections))
                     .recover(err -> vertx.undeploy(firstId).transform(ignored -> Future.failedFuture(err)));

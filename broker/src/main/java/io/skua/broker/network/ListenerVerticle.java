@@ -15,9 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One instance per event loop: listens on every endpoint (Vert.x shares a host:port between instances and
  * spreads accepted connections round-robin over them), and owns the connections accepted on its loop.
+ *
+ * <p>Vert.x shares a server between instances only for a positive port, or for the same negative port, which
+ * binds one ephemeral port for every instance that uses it. Port 0 is never shared, so an ephemeral endpoint is
+ * listened on with a process-unique negative port.
  */
 final class ListenerVerticle extends VerticleBase {
     private final List<Endpoint> endpoints;
+    /** Port passed to listen() per endpoint: the configured one, or a negative id for a shared ephemeral port. */
+    private final int[] listenPorts;
     private final ServerSettings settings;
     private final RequestDispatcher dispatcher;
     private final AtomicInteger connectionCount;
@@ -28,9 +34,10 @@ final class ListenerVerticle extends VerticleBase {
     private final Set<Connection> connections = new HashSet<>();
     // ---- end of event-loop state ----
 
-    ListenerVerticle(List<Endpoint> endpoints, ServerSettings settings, RequestDispatcher dispatcher,
-                     AtomicInteger connectionCount) {
+    ListenerVerticle(List<Endpoint> endpoints, int[] listenPorts, ServerSettings settings,
+                     RequestDispatcher dispatcher, AtomicInteger connectionCount) {
         this.endpoints = List.copyOf(endpoints);
+        this.listenPorts = listenPorts.clone();
         this.settings = settings;
         this.dispatcher = dispatcher;
         this.connectionCount = connectionCount;
@@ -39,10 +46,11 @@ final class ListenerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         List<Future<NetServer>> listening = new ArrayList<>();
-        for (Endpoint endpoint : endpoints) {
+        for (int i = 0; i < endpoints.size(); i++) {
+            Endpoint endpoint = endpoints.get(i);
             NetServerOptions options = new NetServerOptions()
                     .setHost(endpoint.bindHost())
-                    .setPort(endpoint.port())
+                    .setPort(listenPorts[i])
                     .setTcpNoDelay(true)
                     .setReuseAddress(true);
             if (settings.sendBufferBytes() > 0) {

@@ -1,0 +1,225 @@
+package io.skua.broker;
+
+import io.skua.broker.config.BrokerConfig;
+import io.skua.broker.config.Endpoint;
+import io.skua.broker.network.KafkaServer;
+import io.skua.broker.network.RequestDispatcher;
+import io.skua.broker.network.ServerSettings;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
+
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One broker, embeddable: {@code SkuaBroker.start(config)} in-process (tests use port 0), {@link #close()} to stop.
+ *
+ * <p>Start order: data directories, then {@link Lifecycle} components in order, then the listeners. Stop order is
+ * the reverse: listeners (connections closed), components, and the Vert.x instance if the broker created it.
+ */
+public final class SkuaBroker {
+    private static final System.Logger LOG = System.getLogger(SkuaBroker.class.getName());
+
+    private final BrokerConfig config;
+    private final Vertx vertx;
+    private final boolean ownsVertx;
+    private final List<Lifecycle> components;
+    private final KafkaServer server;
+    private final List<Endpoint> advertised;
+    private Future<Void> closing;
+
+    private SkuaBroker(BrokerConfig config, Vertx vertx, boolean ownsVertx, List<Lifecycle> components,
+                       KafkaServer server) {
+        this.config = config;
+        this.vertx = vertx;
+        this.ownsVertx = ownsVertx;
+        this.components = components;
+        this.server = server;
+        this.advertised = resolveAdvertised(config.advertisedListeners(), server.boundEndpoints());
+    }
+
+    /** Starts a broker with its own Vert.x instance and the placeholder dispatcher. */
+    public static Future<SkuaBroker> start(BrokerConfig config) {
+        return builder(config).start();
+    }
+
+    public static Builder builder(BrokerConfig config) {
+        return new Builder(config);
+    }
+
+    /** The Vert.x options a standalone broker runs with. */
+    public static VertxOptions vertxOptions(BrokerConfig config) {
+        return new VertxOptions()
+                .setEventLoopPoolSize(config.numNetworkThreads())
+                .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)
+                        .setClassPathResolvingEnabled(false));
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /** Actual port of the first listener (useful with port 0). */
+    public int boundPort() {
+        return server.port();
+    }
+
+    /** Actual port of the named listener. */
+    public int boundPort(String listenerName) {
+        return server.port(listenerName);
+    }
+
+    /** Listeners as bound, port 0 replaced by the actual port. */
+    public List<Endpoint> boundListeners() {
+        return server.boundEndpoints();
+    }
+
+    /** Endpoints to hand to clients (metadata), port 0 replaced by the actual port of the same listener. */
+    public List<Endpoint> advertisedListeners() {
+        return advertised;
+    }
+
+    public KafkaServer server() {
+        return server;
+    }
+
+    /** Stops listening, closes connections, stops components, closes Vert.x if owned. Idempotent. */
+    public synchronized Future<Void> close() {
+        if (closing == null) {
+            Future<Void> chain = server.close();
+            List<Lifecycle> reversed = new ArrayList<>(components);
+            Collections.reverse(reversed);
+            for (Lifecycle component : reversed) {
+                chain = chain.eventually(component::stop);
+            }
+            // Contextless: its listeners must not need an event loop of the Vert.x instance being closed.
+            Promise<Void> done = Promise.promise();
+            chain.onComplete(ar -> {
+                Future<Void> last = ownsVertx ? closeVertx(vertx) : Future.succeededFuture();
+                last.onComplete(x -> {
+                    LOG.log(Level.DEBUG, () -> "broker stopped node=" + config.nodeId());
+                    done.handle(ar.failed() ? ar : x);
+                });
+            });
+            closing = done.future();
+        }
+        return closing;
+    }
+
+    /**
+     * Closes a Vert.x instance from a thread of its own. Called on one of its event loops, {@code close()} would bind
+     * its future to that loop, which is terminated by the time the future completes: nobody would hear of it.
+     */
+    private static Future<Void> closeVertx(Vertx v) {
+        Promise<Void> closed = Promise.promise();
+        Thread closer = new Thread(() -> v.close().onComplete(closed), "skua-vertx-close");
+        closer.setDaemon(true);
+        closer.start();
+        return closed.future();
+    }
+
+    private static List<Endpoint> resolveAdvertised(List<Endpoint> advertised, List<Endpoint> bound) {
+        List<Endpoint> resolved = new ArrayList<>();
+        for (Endpoint a : advertised) {
+            if (a.port() != 0) {
+                resolved.add(a);
+                continue;
+            }
+            int port = bound.stream().filter(b -> b.listenerName().equals(a.listenerName())).findFirst()
+                    .map(Endpoint::port).orElse(0);
+            resolved.add(a.withPort(port));
+        }
+        return List.copyOf(resolved);
+    }
+
+    /** Assembles a broker; the protocol layer supplies the dispatcher and components. */
+    public static final class Builder {
+        private final BrokerConfig config;
+        private Vertx vertx;
+        private RequestDispatcher dispatcher = new NoHandlersDispatcher();
+        private final List<Lifecycle> components = new ArrayList<>();
+
+        private Builder(BrokerConfig config) {
+            this.config = config;
+        }
+
+        /** Runs on this Vert.x instance (not closed by the broker). Default: a new one, closed by {@link #close()}. */
+        public Builder vertx(Vertx vertx) {
+            this.vertx = vertx;
+            return this;
+        }
+
+        public Builder dispatcher(RequestDispatcher dispatcher) {
+            this.dispatcher = dispatcher;
+            return this;
+        }
+
+        /** Started in order before the listeners, stopped in reverse after them. */
+        public Builder component(Lifecycle component) {
+            components.add(component);
+            return this;
+        }
+
+        public Future<SkuaBroker> start() {
+            logIgnoredProperties(config);
+            boolean owns = vertx == null;
+            Vertx v = owns ? Vertx.vertx(vertxOptions(config)) : vertx;
+            List<Lifecycle> started = new ArrayList<>();
+            ServerSettings settings = new ServerSettings(config.socketRequestMaxBytes(),
+                    config.queuedMaxRequestsPerConnection(), config.socketSendBufferBytes(),
+                    config.socketReceiveBufferBytes(), config.numNetworkThreads(), config.zeroCopyEnabled());
+
+            Future<Void> ready = v.executeBlocking(() -> {
+                for (Path dir : config.logDirs()) {
+                    Files.createDirectories(dir);
+                }
+                return null;
+            });
+            for (Lifecycle component : components) {
+                ready = ready.compose(x -> component.start().onSuccess(y -> started.add(component)));
+            }
+            Future<SkuaBroker> broker = ready
+                    .compose(x -> KafkaServer.start(v, config.listeners(), settings, dispatcher))
+                    .map(server -> new SkuaBroker(config, v, owns, List.copyOf(components), server));
+            // Contextless result: on failure an owned Vert.x is closed, and no listener may depend on its loops.
+            Promise<SkuaBroker> result = Promise.promise();
+            broker.onComplete(ar -> {
+                if (ar.succeeded()) {
+                    result.complete(ar.result());
+                    return;
+                }
+                Future<Void> undo = Future.succeededFuture();
+                List<Lifecycle> reversed = new ArrayList<>(started);
+                Collections.reverse(reversed);
+                for (Lifecycle component : reversed) {
+                    undo = undo.eventually(component::stop);
+                }
+                undo.onComplete(x -> (owns ? closeVertx(v) : Future.<Void>succeededFuture())
+                        .onComplete(y -> result.fail(ar.cause())));
+            });
+            return result.future();
+        }
+
+        private static void logIgnoredProperties(BrokerConfig config) {
+            if (!config.unknownProperties().isEmpty()) {
+                LOG.log(Level.WARNING, "unknown configuration properties ignored: "
+                        + String.join(", ", config.unknownProperties()));
+            }
+            if (!config.inapplicableProperties().isEmpty()) {
+                LOG.log(Level.INFO, "Kafka properties not used by Skua ignored: "
+                        + String.join(", ", config.inapplicableProperties()));
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.skua.broker.network;
+
+import io.vertx.core.Future;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The seam between the network layer and the protocol layer. Called on the connection's event loop, once per
+ * request frame, in the order the frames arrived.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>{@code frame} is the exact request payload (request header + body, size prefix removed), a heap buffer
+ *       owned by the callee: safe to keep after the call (e.g. as zero-copy {@code records}).</li>
+ *   <li>The returned future may complete on any thread; the connection hops back to its event loop. Responses are
+ *       written in request order whatever the completion order.</li>
+ *   <li>A request that expects no response ({@code acks=0}) completes with {@link Response#none()}. Return it
+ *       <em>already completed</em> so later responses do not wait for it; the work itself continues on its own.</li>
+ *   <li>A thrown exception or a failed future closes the connection (logged once). Known protocol errors must be
+ *       turned into error responses before this point.</li>
+ *   <li>Must not block.</li>
+ * </ul>
+ */
+@FunctionalInterface
+public interface RequestDispatcher {
+    Future<Response> dispatch(ConnectionContext ctx, ByteBuffer frame);
+}

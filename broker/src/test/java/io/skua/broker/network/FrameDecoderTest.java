@@ -1,0 +1,182 @@
+package io.skua.broker.network;
+
+import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FrameDecoderTest {
+    private final List<ByteBuffer> frames = new ArrayList<>();
+
+    private static Buffer frame(String payload) {
+        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+        return Buffer.buffer().appendInt(bytes.length).appendBytes(bytes);
+    }
+
+    private static String text(ByteBuffer b) {
+        byte[] bytes = new byte[b.remaining()];
+        b.duplicate().get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private void drain(FrameDecoder decoder) {
+        while (decoder.decodeNext(frames::add)) {
+            // keep going
+        }
+    }
+
+    @Test
+    void shouldDecodeFrameSplitIntoSingleBytes() {
+        // Given a frame delivered one byte per read
+        FrameDecoder decoder = new FrameDecoder(1024);
+        Buffer wire = frame("hello, split world");
+
+        // When
+        for (int i = 0; i < wire.length(); i++) {
+            decoder.offer(wire.slice(i, i + 1).copy());
+            drain(decoder);
+            if (i < wire.length() - 1) {
+                assertTrue(frames.isEmpty(), "no frame before the last byte");
+            }
+        }
+
+        // Then
+        assertEquals(List.of("hello, split world"), frames.stream().map(FrameDecoderTest::text).toList());
+        assertFalse(decoder.hasPartialFrame());
+        assertEquals(0, decoder.bufferedBytes());
+    }
+
+    @Test
+    void shouldDecodeManyFramesFromOneRead() {
+        // Given 100 frames in one chunk plus half of the next
+        FrameDecoder decoder = new FrameDecoder(1024);
+        Buffer wire = Buffer.buffer();
+        for (int i = 0; i < 100; i++) {
+            wire.appendBuffer(frame("frame-" + i));
+        }
+        Buffer last = frame("the-last-one");
+        wire.appendBuffer(last.slice(0, 7).copy());
+
+        // When
+        decoder.offer(wire);
+        drain(decoder);
+
+        // Then
+        assertEquals(100, frames.size());
+        for (int i = 0; i < 100; i++) {
+            assertEquals("frame-" + i, text(frames.get(i)));
+        }
+        assertTrue(decoder.hasPartialFrame());
+
+        // When the rest arrives
+        decoder.offer(last.slice(7, last.length()).copy());
+        drain(decoder);
+
+        // Then
+        assertEquals("the-last-one", text(frames.get(100)));
+    }
+
+    @Test
+    void shouldProduceOneFrameAtATimeSoTheCallerCanPause() {
+        FrameDecoder decoder = new FrameDecoder(1024);
+        decoder.offer(frame("a").appendBuffer(frame("b")).appendBuffer(frame("c")));
+
+        assertTrue(decoder.decodeNext(frames::add));
+        assertEquals(1, frames.size());
+        assertEquals(2 * 5, decoder.bufferedBytes());
+
+        drain(decoder);
+        assertEquals(List.of("a", "b", "c"), frames.stream().map(FrameDecoderTest::text).toList());
+    }
+
+    @Test
+    void shouldHandOutFramesIndependentOfTheSocketBuffer() {
+        // Given a decoded frame
+        FrameDecoder decoder = new FrameDecoder(1024);
+        Buffer wire = frame("stable");
+        decoder.offer(wire);
+        drain(decoder);
+
+        // When the socket buffer is overwritten (recycled)
+        for (int i = 0; i < wire.length(); i++) {
+            wire.setByte(i, (byte) 'x');
+        }
+
+        // Then the frame is unchanged, exactly sized
+        ByteBuffer f = frames.get(0);
+        assertEquals("stable", text(f));
+        assertEquals(0, f.position());
+        assertEquals(6, f.limit());
+        assertEquals(6, f.capacity());
+    }
+
+    @Test
+    void shouldAcceptEmptyFramesAndFramesOfExactlyTheLimit() {
+        FrameDecoder decoder = new FrameDecoder(8);
+        decoder.offer(Buffer.buffer().appendInt(0).appendInt(8).appendBytes(new byte[8]));
+        drain(decoder);
+        assertEquals(2, frames.size());
+        assertEquals(0, frames.get(0).remaining());
+        assertArrayEquals(new byte[8], frames.get(1).array());
+    }
+
+    @Test
+    void shouldRejectOversizedFrameBeforeBufferingIt() {
+        // Given a prefix one byte above the limit followed by some payload
+        FrameDecoder decoder = new FrameDecoder(100);
+        decoder.offer(Buffer.buffer().appendInt(101).appendBytes(new byte[50]));
+
+        // When / Then
+        InvalidFrameSizeException e = assertThrows(InvalidFrameSizeException.class, () -> decoder.decodeNext(frames::add));
+        assertEquals(101, e.size());
+        assertEquals(100, e.maxBytes());
+        assertEquals(0, decoder.bufferedBytes(), "everything held is dropped");
+        assertFalse(decoder.hasPartialFrame());
+
+        // And the decoder stays failed
+        decoder.offer(frame("late"));
+        assertFalse(decoder.decodeNext(frames::add));
+        assertTrue(frames.isEmpty());
+    }
+
+    @Test
+    void shouldRejectHugePrefixWithoutAllocating() {
+        // A 2 GiB prefix with a small limit would be an OutOfMemoryError if allocated first.
+        FrameDecoder decoder = new FrameDecoder(ServerSettingsDefaults.MAX);
+        decoder.offer(Buffer.buffer().appendInt(Integer.MAX_VALUE));
+        InvalidFrameSizeException e = assertThrows(InvalidFrameSizeException.class, () -> decoder.decodeNext(frames::add));
+        assertEquals(Integer.MAX_VALUE, e.size());
+    }
+
+    @Test
+    void shouldRejectNegativeSize() {
+        FrameDecoder decoder = new FrameDecoder(100);
+        decoder.offer(Buffer.buffer().appendInt(-1));
+        InvalidFrameSizeException e = assertThrows(InvalidFrameSizeException.class, () -> decoder.decodeNext(frames::add));
+        assertEquals(-1, e.size());
+    }
+
+    @Test
+    void shouldRejectOversizedPrefixSplitAcrossReads() {
+        FrameDecoder decoder = new FrameDecoder(100);
+        decoder.offer(Buffer.buffer(new byte[] {0, 0}));
+        assertFalse(decoder.decodeNext(frames::add));
+        assertTrue(decoder.hasPartialFrame());
+        decoder.offer(Buffer.buffer(new byte[] {1, 0}));
+        assertThrows(InvalidFrameSizeException.class, () -> decoder.decodeNext(frames::add));
+    }
+
+    /** Kafka's default socket.request.max.bytes. */
+    private static final class ServerSettingsDefaults {
+        static final int MAX = ServerSettings.DEFAULT_MAX_REQUEST_BYTES;
+    }
+}

@@ -53,6 +53,8 @@ public final class RecordBatch {
     static final int MAGIC_OFFSET = 16;
     static final int CRC_OFFSET = 17;
     static final int ATTRIBUTES_OFFSET = 21;
+    /** The CRC covers the batch from this offset (the attributes) to its end. */
+    public static final int CRC_COVERED_FROM = ATTRIBUTES_OFFSET;
     static final int LAST_OFFSET_DELTA_OFFSET = 23;
     static final int BASE_TIMESTAMP_OFFSET = 27;
     static final int MAX_TIMESTAMP_OFFSET = 35;
@@ -288,7 +290,7 @@ public final class RecordBatch {
     /** CRC32C of the bytes from attributes to the end of the batch, as an unsigned value. */
     public long computeCrc() {
         CRC32C crc = new CRC32C();
-        int from = position + ATTRIBUTES_OFFSET;
+        int from = position + CRC_COVERED_FROM;
         crc.update(buffer.slice(from, position + sizeInBytes() - from));
         return crc.getValue();
     }

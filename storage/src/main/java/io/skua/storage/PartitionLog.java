@@ -1,0 +1,738 @@
+package io.skua.storage;
+
+import io.skua.protocol.record.CorruptBatchException;
+import io.skua.protocol.record.RecordBatch;
+import io.skua.protocol.record.TimestampType;
+import io.skua.storage.StorageException.Error;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The log of one partition: a directory of {@link Segment}s plus small checkpoint files.
+ *
+ * <h2>Files</h2>
+ * <ul>
+ *   <li>{@code <base>.log}, {@code <base>.index}, {@code <base>.timeindex}: segments (see {@link Segment});
+ *       {@code <base>} is the segment's base offset in 20 digits;</li>
+ *   <li>{@code <offset>.snapshot}: idempotent-producer state (see {@link ProducerStateManager});</li>
+ *   <li>{@value #CHECKPOINT_FILE}: Java properties {@code recovery.point}, {@code log.start.offset},
+ *       {@code high.watermark}, replaced atomically;</li>
+ *   <li>{@value #CLEAN_SHUTDOWN_FILE}: present only between a clean {@link #close()} and the next {@link #open};</li>
+ *   <li>{@code *.deleted}: segments removed by retention, kept {@code file.delete.delay.ms} so fetch regions
+ *       handed out before stay readable; removed at the next {@link #applyRetention} after that, or on open.</li>
+ * </ul>
+ *
+ * <h2>Crash behaviour</h2>
+ * Appends reach the OS page cache and are acknowledged without fsync unless {@link LogConfig#flushOnAppend()}
+ * (Kafka's default: durability comes from replication). Rolling a segment fsyncs the old one and advances the
+ * recovery point to the new segment's base. {@link #open} after a clean close trusts the files; otherwise it
+ * verifies every batch (framing, CRC32C, offset order) from the segment holding the recovery point on,
+ * truncates at the first bad one, deletes any later segment, rebuilds those segments' indexes, and rebuilds
+ * producer state from the newest snapshot plus the batches after it. An acknowledged but unflushed append may
+ * therefore be lost by a machine crash (not by a process crash); the log is always a prefix of what was appended.
+ *
+ * <h2>Thread-safety</h2>
+ * One writer: {@link #append}, {@link #truncateTo}, {@link #truncateFullyAndStartAt}, {@link #applyRetention},
+ * {@link #deleteRecordsBefore}, {@link #flush}, {@link #updateHighWatermark} and {@link #close} must be called from
+ * a single thread at a time (the broker's per-partition writer). {@link #read}, {@link #offsetForTimestamp},
+ * {@link #maxTimestampOffset} and the offset getters may be called from any thread concurrently with the writer:
+ * the segment list is copy-on-write and the offsets are volatile, so readers never block the writer.
+ */
+public final class PartitionLog implements Closeable {
+    public static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
+    public static final String CHECKPOINT_FILE = "partition.checkpoint";
+    private static final String RECOVERY_POINT = "recovery.point";
+    private static final String LOG_START_OFFSET = "log.start.offset";
+    private static final String HIGH_WATERMARK = "high.watermark";
+
+    private final Path dir;
+    private final LongSupplier clock;
+    private final ProducerStateManager producers;
+    private volatile LogConfig config;
+    /** Copy-on-write, ascending base offsets, never empty; the last one is active. */
+    private volatile List<Segment> segments;
+    private volatile long logStartOffset;
+    private volatile long logEndOffset;
+    private volatile long highWatermark;
+    // Writer thread only.
+    private long recoveryPoint;
+    private final ArrayDeque<PendingDeletion> pendingDeletions = new ArrayDeque<>();
+    private boolean failed;
+    private boolean closed;
+
+    private record PendingDeletion(Segment segment, long dueMs) {
+    }
+
+    private PartitionLog(Path dir, LogConfig config, LongSupplier clock) {
+        this.dir = dir;
+        this.config = config;
+        this.clock = clock;
+        this.producers = new ProducerStateManager(dir);
+    }
+
+    /**
+     * Opens (creating if needed) the log in {@code dir}, recovering it if it was not closed cleanly.
+     *
+     * @param clock wall-clock milliseconds, used for {@code LogAppendTime}, rolling and deletion delays
+     * @throws StorageException KAFKA_STORAGE_ERROR if the files cannot be read or repaired
+     */
+    public static PartitionLog open(Path dir, LogConfig config, LongSupplier clock) {
+        PartitionLog log = new PartitionLog(dir, config, clock);
+        try {
+            log.load();
+        } catch (IOException e) {
+            log.closeQuietly();
+            throw StorageException.io("Cannot open partition log " + dir, e);
+        }
+        return log;
+    }
+
+    private void load() throws IOException {
+        Files.createDirectories(dir);
+        Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
+        boolean clean = Files.exists(marker);
+        long checkpointRecovery = 0;
+        long checkpointStart = 0;
+        long checkpointHw = 0;
+        if (Files.exists(dir.resolve(CHECKPOINT_FILE))) {
+            Map<String, String> checkpoint = DurableFiles.readProperties(dir.resolve(CHECKPOINT_FILE));
+            try {
+                checkpointRecovery = Long.parseLong(checkpoint.getOrDefault(RECOVERY_POINT, "0"));
+                checkpointStart = Long.parseLong(checkpoint.getOrDefault(LOG_START_OFFSET, "0"));
+                checkpointHw = Long.parseLong(checkpoint.getOrDefault(HIGH_WATERMARK, "0"));
+            } catch (NumberFormatException e) {
+                clean = false; // unreadable checkpoint: verify everything
+                checkpointRecovery = 0;
+            }
+        }
+
+        TreeMap<Long, Path> logs = new TreeMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(Segment.DELETED_SUFFIX) || name.endsWith(DurableFiles.TMP_SUFFIX)) {
+                    Files.deleteIfExists(f);
+                } else {
+                    ProducerStateManager.parseOffset(f, Segment.LOG_SUFFIX).ifPresent(base -> logs.put(base, f));
+                }
+            }
+        }
+        deleteIndexesWithoutLog(logs);
+        long now = clock.getAsLong();
+        List<Segment> loaded = new ArrayList<>();
+        if (logs.isEmpty()) {
+            loaded.add(Segment.create(dir, Math.max(0, checkpointStart), now));
+            clean = true;
+        } else {
+            Long recoveryBase = logs.floorKey(checkpointRecovery);
+            boolean recovering = false;
+            for (long base : logs.keySet()) {
+                Segment segment = Segment.open(dir, base, now);
+                loaded.add(segment);
+                recovering |= !clean && (recoveryBase == null || base >= recoveryBase);
+                if (!recovering && !segment.loadClean()) {
+                    recovering = true; // a damaged index: verify this segment and all later ones
+                }
+                if (recovering && segment.recover(config.indexIntervalBytes()) > 0) {
+                    for (long later : logs.tailMap(base, false).keySet()) {
+                        Segment.open(dir, later, now).delete();
+                    }
+                    break;
+                }
+            }
+            if (recovering) {
+                for (Segment s : loaded) {
+                    if (s.baseOffset() >= (recoveryBase == null ? Long.MIN_VALUE : recoveryBase)) {
+                        s.flush();
+                    }
+                }
+                clean = false;
+            }
+        }
+        segments = List.copyOf(loaded);
+        Segment first = loaded.get(0);
+        logEndOffset = active().nextOffset();
+        logStartOffset = Math.min(Math.max(checkpointStart, first.baseOffset()), logEndOffset);
+        highWatermark = Math.min(Math.max(checkpointHw, logStartOffset), logEndOffset);
+        recoveryPoint = clean ? Math.min(checkpointRecovery, logEndOffset) : logEndOffset;
+        rebuildProducerState();
+        Files.deleteIfExists(marker);
+        DurableFiles.fsyncDirectory(dir);
+        writeCheckpoint();
+    }
+
+    private void deleteIndexesWithoutLog(TreeMap<Long, Path> logs) throws IOException {
+        for (String suffix : List.of(Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + suffix)) {
+                for (Path f : files) {
+                    Optional<Long> base = ProducerStateManager.parseOffset(f, suffix);
+                    if (base.isPresent() && !logs.containsKey(base.get())) {
+                        Files.delete(f);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Newest snapshot at or below the log end, then the batches after it. */
+    private void rebuildProducerState() throws IOException {
+        long from = producers.loadLatestSnapshot(logEndOffset);
+        if (from == logEndOffset) {
+            return;
+        }
+        if (from < 0) {
+            producers.clear();
+        }
+        for (Segment s : segments) {
+            if (s.nextOffset() > from) {
+                s.forEachBatchHeader(Math.max(from, 0), producers::replay);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- append
+
+    /**
+     * Validates and appends the record batches in {@code batches} (position to limit), rewriting them in place
+     * (base offsets, leader epoch, {@code LogAppendTime}) when the origin is {@link AppendOrigin#CLIENT}. A truncated
+     * trailing batch is ignored, as Kafka does. Either every batch is appended or none.
+     *
+     * <p>Per batch: magic must be 2 ({@code INVALID_RECORD}); the size at most {@code max.message.bytes}
+     * ({@code MESSAGE_TOO_LARGE}); the CRC must match and the length fields be possible ({@code CORRUPT_MESSAGE});
+     * for clients the record count must be {@code lastOffsetDelta + 1} ({@code INVALID_RECORD}). The whole append must
+     * fit in one segment ({@code RECORD_LIST_TOO_LARGE}). Then idempotence is checked (see
+     * {@link ProducerStateManager}); a duplicate returns the original offsets and writes nothing.
+     *
+     * @param leaderEpoch stamped into client batches as their partition leader epoch
+     * @return the offsets taken; for an input without any complete batch, first and last offset -1
+     * @throws StorageException as listed above, or KAFKA_STORAGE_ERROR on I/O failure
+     */
+    public AppendResult append(ByteBuffer batches, AppendOrigin origin, int leaderEpoch) {
+        ensureWritable();
+        LogConfig cfg = config;
+        ByteBuffer data = batches.duplicate();
+        List<RecordBatch> list = new ArrayList<>();
+        RecordBatch.BatchIterator it = RecordBatch.batches(data);
+        try {
+            while (it.hasNext()) {
+                RecordBatch batch = it.next();
+                validate(batch, origin, cfg);
+                list.add(batch);
+            }
+        } catch (CorruptBatchException e) {
+            throw new StorageException(Error.CORRUPT_MESSAGE, e.getMessage(), e);
+        }
+        if (list.isEmpty()) {
+            return new AppendResult(-1, -1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
+        }
+        int bytes = it.validBytes();
+        data.limit(data.position() + bytes);
+        if (bytes > cfg.segmentBytes()) {
+            throw new StorageException(Error.RECORD_LIST_TOO_LARGE, "Append of " + bytes
+                    + " bytes exceeds segment.bytes " + cfg.segmentBytes());
+        }
+
+        boolean client = origin == AppendOrigin.CLIENT;
+        long now = clock.getAsLong();
+        long appendTime = client && cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : RecordBatch.NO_TIMESTAMP;
+        ProducerStateManager.Append producerAppend = producers.begin();
+        long next = logEndOffset;
+        long firstOffset = -1;
+        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+        for (RecordBatch batch : list) {
+            long base = client ? next : batch.baseOffset();
+            if (base < next) {
+                throw new StorageException(Error.INVALID_RECORD, "Replicated batch offset " + base
+                        + " is below the log end offset " + next);
+            }
+            long last = base + batch.lastOffsetDelta();
+            long timestamp = appendTime >= 0 ? appendTime : batch.maxTimestamp();
+            if (batch.hasProducerId()) {
+                Optional<ProducerStateManager.BatchMetadata> duplicate =
+                        producerAppend.validateAndStage(batch, origin, base, last, timestamp);
+                if (duplicate.isPresent()) {
+                    ProducerStateManager.BatchMetadata d = duplicate.get();
+                    long dupAppendTime = appendTime >= 0 ? d.timestamp() : RecordBatch.NO_TIMESTAMP;
+                    return new AppendResult(d.firstOffset(), d.lastOffset(), dupAppendTime, logStartOffset, true);
+                }
+            }
+            firstOffset = firstOffset < 0 ? base : firstOffset;
+            maxTimestamp = Math.max(maxTimestamp, timestamp);
+            next = last + 1;
+        }
+        if (client) {
+            long offset = logEndOffset;
+            for (RecordBatch batch : list) {
+                batch.setBaseOffset(offset);
+                batch.setPartitionLeaderEpoch(leaderEpoch);
+                if (appendTime >= 0) {
+                    batch.setLogAppendTime(appendTime);
+                }
+                offset = batch.nextOffset();
+            }
+        }
+
+        try {
+            Segment segment = maybeRoll(bytes, firstOffset, next - 1, maxTimestamp, now, cfg);
+            segment.append(data, list, cfg.indexIntervalBytes());
+            if (cfg.flushOnAppend()) {
+                segment.flush();
+            }
+        } catch (IOException e) {
+            failed = true;
+            throw StorageException.io("Append to " + dir + " failed", e);
+        }
+        producerAppend.commit();
+        logEndOffset = next;
+        return new AppendResult(firstOffset, next - 1, appendTime, logStartOffset, false);
+    }
+
+    private static void validate(RecordBatch batch, AppendOrigin origin, LogConfig cfg) {
+        if (batch.magic() != RecordBatch.MAGIC) {
+            throw new StorageException(Error.INVALID_RECORD, "Record batch magic " + batch.magic()
+                    + " is not supported; only v2");
+        }
+        if (batch.sizeInBytes() > cfg.maxMessageBytes()) {
+            throw new StorageException(Error.MESSAGE_TOO_LARGE, "Record batch of " + batch.sizeInBytes()
+                    + " bytes exceeds max.message.bytes " + cfg.maxMessageBytes());
+        }
+        batch.ensureValid();
+        batch.compressionType(); // an unknown codec is corrupt
+        int count = batch.recordCount();
+        int delta = batch.lastOffsetDelta();
+        boolean consistent = origin == AppendOrigin.CLIENT
+                ? count > 0 && delta == count - 1
+                : count >= 0 && delta >= 0 && count <= delta + 1L;
+        if (!consistent) {
+            throw new StorageException(Error.INVALID_RECORD, "Record count " + count
+                    + " does not match last offset delta " + delta);
+        }
+    }
+
+    private Segment maybeRoll(int bytes, long firstOffset, long lastOffset, long maxTimestamp, long now, LogConfig cfg)
+            throws IOException {
+        Segment active = active();
+        boolean roll = active.size() > 0
+                && ((long) active.size() + bytes > cfg.segmentBytes()
+                || active.timeWaitedForRoll(now, maxTimestamp) >= cfg.segmentMs()
+                || lastOffset - active.baseOffset() > Integer.MAX_VALUE);
+        if (!roll) {
+            return active;
+        }
+        active.onBecomeInactive();
+        Segment next = Segment.create(dir, firstOffset, now);
+        List<Segment> list = new ArrayList<>(segments);
+        list.add(next);
+        segments = List.copyOf(list);
+        producers.writeSnapshot(firstOffset);
+        recoveryPoint = Math.max(recoveryPoint, active.nextOffset());
+        writeCheckpoint();
+        return next;
+    }
+
+    // ---------------------------------------------------------------- reads (any thread)
+
+    /**
+     * Whole batches starting with the one that holds {@code startOffset} (so a fetch from the middle of a batch
+     * returns that batch), none of whose offsets reaches {@code maxOffsetExclusive} (the high watermark for
+     * consumers, the log end for followers), at most {@code maxBytes} except that the first batch is returned whole
+     * however large. The slice comes from a single segment; fetch again from its end for more.
+     *
+     * @return {@link FetchSlice#EMPTY} if {@code startOffset} is the log end or nothing is below the bound
+     * @throws StorageException OFFSET_OUT_OF_RANGE if {@code startOffset} is below the log start or above the end
+     */
+    public FetchSlice read(long startOffset, int maxBytes, long maxOffsetExclusive) {
+        long end = logEndOffset;
+        List<Segment> list = segments;
+        long start = logStartOffset;
+        if (startOffset < start || startOffset > end) {
+            throw new StorageException(Error.OFFSET_OUT_OF_RANGE, "Offset " + startOffset + " is outside ["
+                    + start + ", " + end + "] of " + dir.getFileName());
+        }
+        long bound = Math.min(maxOffsetExclusive, end);
+        if (startOffset >= bound) {
+            return FetchSlice.EMPTY;
+        }
+        int i = floorSegment(list, startOffset);
+        if (i < 0) {
+            throw new StorageException(Error.OFFSET_OUT_OF_RANGE, "Offset " + startOffset + " was deleted");
+        }
+        try {
+            for (; i < list.size(); i++) {
+                FetchSlice slice = list.get(i).read(startOffset, maxBytes, bound);
+                if (!slice.isEmpty()) {
+                    return slice;
+                }
+            }
+            return FetchSlice.EMPTY;
+        } catch (IOException e) {
+            throw StorageException.io("Read from " + dir + " failed", e);
+        }
+    }
+
+    private static int floorSegment(List<Segment> list, long offset) {
+        int lo = 0;
+        int hi = list.size() - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (list.get(mid).baseOffset() <= offset) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * ListOffsets by timestamp: the first record at or after the log start whose timestamp is at least
+     * {@code timestamp}, with that timestamp. Exact for uncompressed batches; for a compressed {@code CreateTime}
+     * batch, its base offset and max timestamp (records of compressed batches are not decoded in storage).
+     *
+     * @return empty if no record is that recent
+     */
+    public Optional<TimestampOffset> offsetForTimestamp(long timestamp) {
+        long start = logStartOffset;
+        try {
+            for (Segment s : segments) {
+                if (s.nextOffset() > start && s.maxTimestamp() >= timestamp) {
+                    Optional<TimestampOffset> found = s.findByTimestamp(timestamp, start);
+                    if (found.isPresent()) {
+                        return found;
+                    }
+                }
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            throw StorageException.io("Timestamp lookup in " + dir + " failed", e);
+        }
+    }
+
+    /** ListOffsets {@code -3} (KIP-734): the first record carrying the largest timestamp; empty if the log is empty. */
+    public Optional<TimestampOffset> maxTimestampOffset() {
+        long start = logStartOffset;
+        long max = RecordBatch.NO_TIMESTAMP;
+        for (Segment s : segments) {
+            if (s.nextOffset() > start) {
+                max = Math.max(max, s.maxTimestamp());
+            }
+        }
+        return max < 0 ? Optional.empty() : offsetForTimestamp(max);
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    /** The offset the next appended record gets. */
+    public long logEndOffset() {
+        return logEndOffset;
+    }
+
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    /** Bytes in all live segments. */
+    public long sizeInBytes() {
+        long total = 0;
+        for (Segment s : segments) {
+            total += s.size();
+        }
+        return total;
+    }
+
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    // ---------------------------------------------------------------- writer-thread maintenance
+
+    /**
+     * Sets the high watermark, clamped to [log start, log end]. Persisted by {@link #flush()} and {@link #close()};
+     * after a crash it may come back lower (never higher than the recovered log end).
+     */
+    public void updateHighWatermark(long offset) {
+        highWatermark = Math.min(Math.max(offset, logStartOffset), logEndOffset);
+    }
+
+    public void updateConfig(LogConfig newConfig) {
+        config = newConfig;
+    }
+
+    /**
+     * Deletes the oldest segments (never the active one, never data at or above the high watermark) whose largest
+     * timestamp is older than {@code retention.ms}, while the log exceeds {@code retention.bytes}, or that lie wholly
+     * below the log start offset; then removes files of earlier deletions whose {@code file.delete.delay.ms} passed.
+     * Time and size retention apply only when {@code cleanup.policy} includes {@code delete}.
+     *
+     * @return the number of segments deleted now
+     */
+    public int applyRetention(long nowMs) {
+        ensureWritable();
+        LogConfig cfg = config;
+        List<Segment> list = segments;
+        try {
+            int deletable = 0;
+            long excess = cfg.retentionBytes() < 0 ? 0 : sizeInBytes() - cfg.retentionBytes();
+            for (int i = 0; i < list.size() - 1; i++) {
+                Segment s = list.get(i);
+                long nextBase = list.get(i + 1).baseOffset();
+                if (nextBase > highWatermark) {
+                    break;
+                }
+                boolean belowStart = nextBase <= logStartOffset;
+                boolean expired = cfg.deleteEnabled() && cfg.retentionMs() >= 0
+                        && nowMs - s.largestTimestamp() > cfg.retentionMs();
+                boolean tooBig = cfg.deleteEnabled() && cfg.retentionBytes() >= 0 && excess >= s.size();
+                if (!(belowStart || expired || tooBig)) {
+                    break;
+                }
+                excess -= s.size();
+                deletable++;
+            }
+            deleteOldestSegments(deletable, nowMs);
+            purgeDeletedFiles(nowMs);
+            return deletable;
+        } catch (IOException e) {
+            failed = true;
+            throw StorageException.io("Retention in " + dir + " failed", e);
+        }
+    }
+
+    /**
+     * DeleteRecords: moves the log start offset up to {@code offset} (durably, before returning) and deletes the
+     * segments wholly below it. A no-op if the log start is already there.
+     *
+     * @return the new log start offset
+     * @throws StorageException OFFSET_OUT_OF_RANGE if {@code offset} is above the high watermark
+     */
+    public long deleteRecordsBefore(long offset) {
+        ensureWritable();
+        if (offset > highWatermark) {
+            throw new StorageException(Error.OFFSET_OUT_OF_RANGE, "Cannot delete records before " + offset
+                    + ": above the high watermark " + highWatermark);
+        }
+        if (offset <= logStartOffset) {
+            return logStartOffset;
+        }
+        try {
+            logStartOffset = offset;
+            writeCheckpoint();
+            List<Segment> list = segments;
+            int deletable = 0;
+            while (deletable < list.size() - 1 && list.get(deletable + 1).baseOffset() <= offset) {
+                deletable++;
+            }
+            deleteOldestSegments(deletable, clock.getAsLong());
+            return logStartOffset;
+        } catch (IOException e) {
+            failed = true;
+            throw StorageException.io("DeleteRecords in " + dir + " failed", e);
+        }
+    }
+
+    private void deleteOldestSegments(int count, long nowMs) throws IOException {
+        if (count == 0) {
+            return;
+        }
+        List<Segment> list = segments;
+        List<Segment> removed = list.subList(0, count);
+        segments = List.copyOf(list.subList(count, list.size()));
+        logStartOffset = Math.max(logStartOffset, segments.get(0).baseOffset());
+        highWatermark = Math.max(highWatermark, logStartOffset);
+        writeCheckpoint();
+        producers.deleteSnapshotsBelow(segments.get(0).baseOffset());
+        scheduleDeletion(removed, nowMs);
+    }
+
+    private void scheduleDeletion(List<Segment> removed, long nowMs) throws IOException {
+        for (Segment s : removed) {
+            s.renameForDeletion();
+            pendingDeletions.addLast(new PendingDeletion(s, nowMs + config.fileDeleteDelayMs()));
+        }
+    }
+
+    private void purgeDeletedFiles(long nowMs) throws IOException {
+        while (!pendingDeletions.isEmpty() && pendingDeletions.peekFirst().dueMs() <= nowMs) {
+            pendingDeletions.removeFirst().segment().delete();
+        }
+    }
+
+    /**
+     * Follower truncation: removes the batch holding {@code offset} and everything after it, so the log end becomes
+     * at most {@code offset} (exactly, when {@code offset} is a batch boundary, as leader-epoch end offsets are).
+     * Below the log start it empties the log as {@link #truncateFullyAndStartAt}.
+     */
+    public void truncateTo(long offset) {
+        ensureWritable();
+        if (offset >= logEndOffset) {
+            return;
+        }
+        try {
+            List<Segment> list = segments;
+            if (offset < logStartOffset || offset <= list.get(0).baseOffset()) {
+                truncateFullyAndStartAt(offset);
+                return;
+            }
+            int keep = floorSegment(list, offset);
+            if (list.get(keep).baseOffset() == offset) {
+                keep--;
+            }
+            List<Segment> kept = list.subList(0, keep + 1);
+            List<Segment> removed = list.subList(keep + 1, list.size());
+            Segment last = kept.get(kept.size() - 1);
+            segments = List.copyOf(kept);
+            scheduleDeletion(removed, clock.getAsLong());
+            last.truncateTo(offset);
+            afterTruncation(last.nextOffset());
+        } catch (IOException e) {
+            failed = true;
+            throw StorageException.io("Truncation of " + dir + " failed", e);
+        }
+    }
+
+    /** Deletes every segment and restarts the log, empty, at {@code offset} (a follower far behind the leader). */
+    public void truncateFullyAndStartAt(long offset) {
+        ensureWritable();
+        try {
+            List<Segment> removed = segments;
+            scheduleDeletion(removed, clock.getAsLong());
+            segments = List.of(Segment.create(dir, offset, clock.getAsLong()));
+            logStartOffset = offset;
+            producers.deleteSnapshotsBetween(Long.MIN_VALUE, Long.MAX_VALUE);
+            afterTruncation(offset);
+        } catch (IOException e) {
+            failed = true;
+            throw StorageException.io("Truncation of " + dir + " failed", e);
+        }
+    }
+
+    private void afterTruncation(long newEnd) throws IOException {
+        logEndOffset = newEnd;
+        highWatermark = Math.min(Math.max(highWatermark, logStartOffset), newEnd);
+        recoveryPoint = Math.min(recoveryPoint, newEnd);
+        rebuildProducerState();
+        writeCheckpoint();
+    }
+
+    /** Fsyncs every segment written since the recovery point, then advances it to the log end and checkpoints. */
+    public void flush() {
+        ensureWritable();
+        try {
+            for (Segment s : segments) {
+                if (s.nextOffset() > recoveryPoint || s == active()) {
+                    s.flush();
+                }
+            }
+            recoveryPoint = logEndOffset;
+            writeCheckpoint();
+        } catch (IOException e) {
+            failed = true;
+            throw StorageException.io("Flush of " + dir + " failed", e);
+        }
+    }
+
+    /**
+     * Flushes, snapshots producer state at the log end, closes the files and writes the clean-shutdown marker so
+     * the next {@link #open} skips recovery. Pending segment deletions are completed. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (failed) {
+            closeQuietly();
+            return;
+        }
+        try {
+            flush();
+            long end = logEndOffset;
+            producers.writeSnapshot(end);
+            producers.deleteSnapshotsBetween(active().baseOffset(), end);
+            purgeDeletedFiles(Long.MAX_VALUE);
+            for (Segment s : segments) {
+                s.close();
+            }
+            DurableFiles.writeAtomically(dir.resolve(CLEAN_SHUTDOWN_FILE), new byte[0]);
+            closed = true;
+        } catch (IOException e) {
+            closeQuietly();
+            throw StorageException.io("Close of " + dir + " failed", e);
+        }
+    }
+
+    private void closeQuietly() {
+        closed = true;
+        List<Segment> list = segments == null ? List.of() : segments;
+        for (Segment s : list) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+        }
+        for (PendingDeletion p : pendingDeletions) {
+            try {
+                p.segment().close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+        }
+    }
+
+    private void writeCheckpoint() throws IOException {
+        Map<String, String> values = new TreeMap<>();
+        values.put(RECOVERY_POINT, Long.toString(recoveryPoint));
+        values.put(LOG_START_OFFSET, Long.toString(logStartOffset));
+        values.put(HIGH_WATERMARK, Long.toString(highWatermark));
+        DurableFiles.writeProperties(dir.resolve(CHECKPOINT_FILE), values, "skua partition checkpoint");
+    }
+
+    private Segment active() {
+        List<Segment> list = segments;
+        return list.get(list.size() - 1);
+    }
+
+    private void ensureWritable() {
+        if (closed) {
+            throw new StorageException(Error.KAFKA_STORAGE_ERROR, "Partition log " + dir + " is closed");
+        }
+        if (failed) {
+            throw new StorageException(Error.KAFKA_STORAGE_ERROR, "Partition log " + dir
+                    + " failed an I/O operation; reopen it");
+        }
+    }
+
+    /** Unmodifiable view for tests and tools. */
+    List<Long> segmentBaseOffsets() {
+        List<Long> bases = new ArrayList<>();
+        for (Segment s : segments) {
+            bases.add(s.baseOffset());
+        }
+        return Collections.unmodifiableList(bases);
+    }
+}

@@ -1,0 +1,472 @@
+package io.skua.storage;
+
+import io.skua.protocol.record.CompressionType;
+import io.skua.protocol.record.Record;
+import io.skua.protocol.record.RecordBatch;
+import io.skua.protocol.record.TimestampType;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+
+/**
+ * One segment of a partition log: {@code <base>.log} holds record batches exactly as produced (after offset
+ * assignment), back to back; {@code <base>.index} and {@code <base>.timeindex} are {@link SparseIndex}es over it,
+ * with an entry for the first batch appended after each {@code index.interval.bytes}. {@code <base>} is the
+ * base offset, zero-padded to 20 digits.
+ *
+ * <p>Crash behaviour: appends write the log first, then the indexes, so after a crash the log may hold a torn
+ * batch and the indexes may point past its end or lack entries. {@link #recover} scans every batch, verifies
+ * framing, CRC32C and offset order, truncates at the first bad one and rebuilds both indexes.
+ *
+ * <p>Thread-safety: mutators run on the partition's single writer thread. {@link #read} and the other lookups may
+ * run concurrently on any thread: they only see bytes below the volatile {@link #size()}, which is published after
+ * the bytes and index entries are written.
+ */
+final class Segment implements Closeable {
+    static final String LOG_SUFFIX = ".log";
+    static final String INDEX_SUFFIX = ".index";
+    static final String TIME_INDEX_SUFFIX = ".timeindex";
+    static final String DELETED_SUFFIX = ".deleted";
+    private static final int CRC_CHUNK = 64 * 1024;
+
+    private final long baseOffset;
+    private final FileChannel log;
+    private final SparseIndex offsetIndex;
+    private final SparseIndex timeIndex;
+    private final long createdMs;
+    private volatile Path logPath;
+    private volatile int size;
+    private volatile long nextOffset;
+    private volatile long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+    private volatile long offsetOfMaxTimestamp = -1;
+    /** Writer thread only: the first batch's max timestamp, the base of time-based rolling. */
+    private long rollBaseTimestamp = RecordBatch.NO_TIMESTAMP;
+    /** Writer thread only. */
+    private int bytesSinceIndexEntry;
+
+    private Segment(Path dir, long baseOffset, boolean create, long nowMs) throws IOException {
+        this.baseOffset = baseOffset;
+        this.logPath = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
+        this.log = create
+                ? FileChannel.open(logPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)
+                : FileChannel.open(logPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        this.offsetIndex = SparseIndex.offsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)), create);
+        this.timeIndex = SparseIndex.timeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)), create);
+        this.size = (int) Math.min(log.size(), Integer.MAX_VALUE);
+        this.nextOffset = baseOffset;
+        this.createdMs = nowMs;
+    }
+
+    /** A new empty segment; leftover files with the same base are truncated. */
+    static Segment create(Path dir, long baseOffset, long nowMs) throws IOException {
+        return new Segment(dir, baseOffset, true, nowMs);
+    }
+
+    /** Opens existing files; call {@link #loadClean} or {@link #recover} before use. */
+    static Segment open(Path dir, long baseOffset, long nowMs) throws IOException {
+        return new Segment(dir, baseOffset, false, nowMs);
+    }
+
+    static String fileName(long offset, String suffix) {
+        return String.format("%020d", offset) + suffix;
+    }
+
+    long baseOffset() {
+        return baseOffset;
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** The offset after the last batch; the base offset when empty. */
+    long nextOffset() {
+        return nextOffset;
+    }
+
+    long maxTimestamp() {
+        return maxTimestamp;
+    }
+
+    /** The largest timestamp for retention: the max batch timestamp, or the file's mtime if there is none. */
+    long largestTimestamp() throws IOException {
+        long ts = maxTimestamp;
+        return ts >= 0 ? ts : Files.getLastModifiedTime(logPath).toMillis();
+    }
+
+    /** How long the segment has been "open" for {@code segment.ms}, Kafka's rule. */
+    long timeWaitedForRoll(long nowMs, long appendMaxTimestamp) {
+        return rollBaseTimestamp >= 0 && appendMaxTimestamp >= 0
+                ? appendMaxTimestamp - rollBaseTimestamp
+                : nowMs - createdMs;
+    }
+
+    // ---------------------------------------------------------------- loading and recovery (writer thread)
+
+    /**
+     * Loads a segment that was flushed before the last shutdown or recovery point without verifying CRCs: checks
+     * the indexes' plausibility and scans only the batches after the last offset index entry.
+     *
+     * @return false if something does not add up; the caller then runs {@link #recover}
+     */
+    boolean loadClean() throws IOException {
+        if (size != log.size() || !offsetIndex.isSane(size)) {
+            return false;
+        }
+        return loadTail();
+    }
+
+    /** Recomputes nextOffset, max timestamp and the roll base from the time index and the unindexed tail. */
+    private boolean loadTail() throws IOException {
+        int limit = size;
+        ByteBuffer scratch = headerBuffer();
+        int n = offsetIndex.entries();
+        int pos = n == 0 ? 0 : offsetIndex.value(n - 1);
+        long expectedBase = n == 0 ? -1 : baseOffset + offsetIndex.key(n - 1);
+        long maxTs = RecordBatch.NO_TIMESTAMP;
+        long offsetOfMax = -1;
+        int t = timeIndex.entries();
+        if (t > 0) {
+            maxTs = timeIndex.key(t - 1);
+            offsetOfMax = baseOffset + timeIndex.value(t - 1);
+        }
+        long next = baseOffset;
+        while (pos < limit) {
+            RecordBatch h = header(pos, limit, scratch);
+            if (h == null || (expectedBase >= 0 && h.baseOffset() != expectedBase) || h.baseOffset() < next) {
+                return false;
+            }
+            expectedBase = -1;
+            if (h.maxTimestamp() > maxTs) {
+                maxTs = h.maxTimestamp();
+                offsetOfMax = h.baseOffset();
+            }
+            next = h.nextOffset();
+            pos += h.sizeInBytes();
+        }
+        if (!timeIndex.isSane(next - baseOffset)) {
+            return false;
+        }
+        RecordBatch first = limit > 0 ? header(0, limit, scratch) : null;
+        rollBaseTimestamp = first == null ? RecordBatch.NO_TIMESTAMP : first.maxTimestamp();
+        bytesSinceIndexEntry = limit - (n == 0 ? 0 : offsetIndex.value(n - 1));
+        maxTimestamp = maxTs;
+        offsetOfMaxTimestamp = offsetOfMax;
+        nextOffset = next;
+        return true;
+    }
+
+    /**
+     * Verifies every batch (complete v2 header, CRC32C, ascending offsets that fit the segment's int32 relative
+     * offsets), truncates the file at the first that fails and rebuilds both indexes.
+     *
+     * @return the number of bytes truncated
+     */
+    long recover(int indexIntervalBytes) throws IOException {
+        offsetIndex.truncateToEntries(0);
+        timeIndex.truncateToEntries(0);
+        maxTimestamp = RecordBatch.NO_TIMESTAMP;
+        offsetOfMaxTimestamp = -1;
+        rollBaseTimestamp = RecordBatch.NO_TIMESTAMP;
+        bytesSinceIndexEntry = 0;
+        long fileSize = log.size();
+        int limit = (int) Math.min(fileSize, Integer.MAX_VALUE);
+        ByteBuffer scratch = headerBuffer();
+        ByteBuffer chunk = ByteBuffer.allocate(CRC_CHUNK);
+        long next = baseOffset;
+        int pos = 0;
+        while (true) {
+            RecordBatch h = header(pos, limit, scratch);
+            if (h == null || h.baseOffset() < next || h.lastOffsetDelta() < 0 || h.recordCount() < 0
+                    || h.lastOffset() - baseOffset > Integer.MAX_VALUE || !crcMatches(h, pos, chunk)) {
+                break;
+            }
+            indexBatch(h, pos, indexIntervalBytes);
+            next = h.nextOffset();
+            pos += h.sizeInBytes();
+        }
+        if (pos < fileSize) {
+            log.truncate(pos);
+        }
+        size = pos;
+        nextOffset = next;
+        return fileSize - pos;
+    }
+
+    private boolean crcMatches(RecordBatch header, int pos, ByteBuffer chunk) throws IOException {
+        CRC32C crc = new CRC32C();
+        int from = RecordBatch.CRC_COVERED_FROM;
+        crc.update(header.buffer().slice(from, RecordBatch.HEADER_SIZE - from));
+        long at = pos + (long) RecordBatch.HEADER_SIZE;
+        long end = pos + (long) header.sizeInBytes();
+        while (at < end) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), end - at));
+            int read = log.read(chunk, at);
+            if (read <= 0) {
+                return false;
+            }
+            at += read;
+            crc.update(chunk.flip());
+        }
+        return crc.getValue() == header.crc();
+    }
+
+    // ---------------------------------------------------------------- writes (writer thread)
+
+    /**
+     * Appends {@code data} (exactly the bytes of {@code batches}, in order, already validated and rewritten) and
+     * indexes them. {@code batches} are views into {@code data}'s buffer.
+     */
+    void append(ByteBuffer data, List<RecordBatch> batches, int indexIntervalBytes) throws IOException {
+        int start = size;
+        ByteBuffer src = data.duplicate();
+        long at = start;
+        while (src.hasRemaining()) {
+            at += log.write(src, at);
+        }
+        for (RecordBatch batch : batches) {
+            indexBatch(batch, start + batch.position() - data.position(), indexIntervalBytes);
+        }
+        nextOffset = batches.get(batches.size() - 1).nextOffset();
+        size = start + data.remaining();
+    }
+
+    private void indexBatch(RecordBatch batch, int position, int indexIntervalBytes) throws IOException {
+        if (position == 0) {
+            rollBaseTimestamp = batch.maxTimestamp();
+        }
+        if (batch.maxTimestamp() > maxTimestamp) {
+            maxTimestamp = batch.maxTimestamp();
+            offsetOfMaxTimestamp = batch.baseOffset();
+        }
+        if (bytesSinceIndexEntry > indexIntervalBytes) {
+            offsetIndex.append(batch.baseOffset() - baseOffset, position);
+            appendTimeIndexIfNewMax();
+            bytesSinceIndexEntry = 0;
+        }
+        bytesSinceIndexEntry += batch.sizeInBytes();
+    }
+
+    private void appendTimeIndexIfNewMax() throws IOException {
+        int t = timeIndex.entries();
+        if (maxTimestamp >= 0 && (t == 0 || maxTimestamp > timeIndex.key(t - 1))) {
+            timeIndex.append(maxTimestamp, (int) (offsetOfMaxTimestamp - baseOffset));
+        }
+    }
+
+    /**
+     * Removes the batch holding {@code offset} (or the first batch after it) and everything after.
+     *
+     * @return true if anything was removed
+     */
+    boolean truncateTo(long offset) throws IOException {
+        int limit = size;
+        ByteBuffer scratch = headerBuffer();
+        int pos = positionFor(offset);
+        while (true) {
+            RecordBatch h = header(pos, limit, scratch);
+            if (h == null) {
+                return false;
+            }
+            if (h.lastOffset() >= offset) {
+                long firstRemoved = h.baseOffset();
+                size = pos;
+                offsetIndex.truncateFromValue(pos);
+                timeIndex.truncateFromValue(firstRemoved - baseOffset);
+                log.truncate(pos);
+                if (!loadTail()) {
+                    throw new IOException("Segment " + logPath + " is inconsistent after truncation to " + offset);
+                }
+                return true;
+            }
+            pos += h.sizeInBytes();
+        }
+    }
+
+    /** Called when a newer segment takes over: records the final max timestamp and fsyncs everything. */
+    void onBecomeInactive() throws IOException {
+        appendTimeIndexIfNewMax();
+        flush();
+    }
+
+    void flush() throws IOException {
+        log.force(true);
+        offsetIndex.flush();
+        timeIndex.flush();
+    }
+
+    /** Renames the files to {@code *.deleted}; open channels (and fetch regions) stay readable. */
+    void renameForDeletion() throws IOException {
+        Path target = logPath.resolveSibling(logPath.getFileName() + DELETED_SUFFIX);
+        Files.move(logPath, target, StandardCopyOption.REPLACE_EXISTING);
+        logPath = target;
+        offsetIndex.renameTo(offsetIndex.path().resolveSibling(offsetIndex.path().getFileName() + DELETED_SUFFIX));
+        timeIndex.renameTo(timeIndex.path().resolveSibling(timeIndex.path().getFileName() + DELETED_SUFFIX));
+    }
+
+    /** Closes the channels and removes the files. */
+    void delete() throws IOException {
+        close();
+        Files.deleteIfExists(logPath);
+        Files.deleteIfExists(offsetIndex.path());
+        Files.deleteIfExists(timeIndex.path());
+    }
+
+    @Override
+    public void close() throws IOException {
+        log.close();
+        offsetIndex.close();
+        timeIndex.close();
+    }
+
+    // ---------------------------------------------------------------- reads (any thread)
+
+    /**
+     * Whole batches from the one holding {@code startOffset} (or the first after it), ending before any batch whose
+     * last offset is {@code maxOffsetExclusive} or more, at most {@code maxBytes} unless the first batch alone is
+     * bigger. Empty if this segment has no such first batch.
+     */
+    FetchSlice read(long startOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
+        int limit = size;
+        ByteBuffer scratch = headerBuffer();
+        int pos = positionFor(startOffset);
+        RecordBatch h;
+        while (true) {
+            h = header(pos, limit, scratch);
+            if (h == null) {
+                return FetchSlice.EMPTY;
+            }
+            if (h.lastOffset() >= startOffset) {
+                break;
+            }
+            pos += h.sizeInBytes();
+        }
+        if (h.lastOffset() >= maxOffsetExclusive) {
+            return FetchSlice.EMPTY;
+        }
+        int first = pos;
+        int total = h.sizeInBytes();
+        pos += total;
+        while (true) {
+            h = header(pos, limit, scratch);
+            if (h == null || h.lastOffset() >= maxOffsetExclusive || (long) total + h.sizeInBytes() > maxBytes) {
+                break;
+            }
+            total += h.sizeInBytes();
+            pos += h.sizeInBytes();
+        }
+        return new FetchSlice(log, first, total);
+    }
+
+    /**
+     * The first record at or after {@code minOffset} whose timestamp is at least {@code timestamp}. Exact for
+     * uncompressed {@code CreateTime} batches (their records are decoded); for a compressed batch, the batch's base
+     * offset (or {@code minOffset}) and its max timestamp; under {@code LogAppendTime} every record has the batch's
+     * max timestamp, so the first record is exact.
+     */
+    Optional<TimestampOffset> findByTimestamp(long timestamp, long minOffset) throws IOException {
+        int limit = size;
+        ByteBuffer scratch = headerBuffer();
+        int pos = positionFor(minOffset);
+        int t = timeIndex.floorByKey(timestamp - 1);
+        if (t >= 0) {
+            pos = Math.max(pos, positionFor(baseOffset + timeIndex.value(t)));
+        }
+        while (true) {
+            RecordBatch h = header(pos, limit, scratch);
+            if (h == null) {
+                return Optional.empty();
+            }
+            if (h.maxTimestamp() >= timestamp && h.lastOffset() >= minOffset) {
+                Optional<TimestampOffset> found = firstRecordAtOrAfter(h, pos, timestamp, minOffset);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+            pos += h.sizeInBytes();
+        }
+    }
+
+    private Optional<TimestampOffset> firstRecordAtOrAfter(RecordBatch header, int pos, long timestamp, long minOffset)
+            throws IOException {
+        if (header.compressionType() != CompressionType.NONE
+                || header.timestampType() == TimestampType.LOG_APPEND_TIME) {
+            return Optional.of(new TimestampOffset(header.maxTimestamp(), Math.max(header.baseOffset(), minOffset)));
+        }
+        ByteBuffer batch = ByteBuffer.allocate(header.sizeInBytes());
+        readFully(batch, pos);
+        for (Iterator<Record> it = RecordBatch.at(batch, 0).records(); it.hasNext(); ) {
+            Record r = it.next();
+            if (r.timestamp() >= timestamp && r.offset() >= minOffset) {
+                return Optional.of(new TimestampOffset(r.timestamp(), r.offset()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Calls {@code action} with the header of every batch whose base offset is {@code fromOffset} or more. */
+    void forEachBatchHeader(long fromOffset, Consumer<RecordBatch> action) throws IOException {
+        int limit = size;
+        ByteBuffer scratch = headerBuffer();
+        int pos = positionFor(fromOffset);
+        RecordBatch h;
+        while ((h = header(pos, limit, scratch)) != null) {
+            if (h.baseOffset() >= fromOffset) {
+                action.accept(h);
+            }
+            pos += h.sizeInBytes();
+        }
+    }
+
+    /** Position of the last indexed batch whose base offset is at most {@code offset}; 0 if none. */
+    private int positionFor(long offset) throws IOException {
+        int i = offsetIndex.floorByKey(offset - baseOffset);
+        return i < 0 ? 0 : offsetIndex.value(i);
+    }
+
+    private static ByteBuffer headerBuffer() {
+        return ByteBuffer.allocate(RecordBatch.HEADER_SIZE);
+    }
+
+    /**
+     * The v2 header at {@code pos} (a view over {@code scratch}), or null if the batch is not entirely below
+     * {@code limit}, or its magic or length is impossible.
+     */
+    private RecordBatch header(int pos, int limit, ByteBuffer scratch) throws IOException {
+        if ((long) pos + RecordBatch.HEADER_SIZE > limit) {
+            return null;
+        }
+        scratch.clear();
+        readFully(scratch, pos);
+        RecordBatch h = RecordBatch.at(scratch, 0);
+        if (h.magic() != RecordBatch.MAGIC || h.batchLength() < RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD
+                || (long) pos + h.sizeInBytes() > limit) {
+            return null;
+        }
+        return h;
+    }
+
+    private void readFully(ByteBuffer dst, long position) throws IOException {
+        while (dst.hasRemaining()) {
+            if (log.read(dst, position + dst.position()) < 0) {
+                throw new IOException("Unexpected end of " + logPath);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Segment(" + logPath + ", size=" + size + ", nextOffset=" + nextOffset + ")";
+    }
+}

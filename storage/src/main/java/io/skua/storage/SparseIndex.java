@@ -1,0 +1,168 @@
+package io.skua.storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * An append-only file of fixed-size entries {@code key, value}, both ascending, searched by binary search with
+ * positional reads (no mmap, nothing cached on the heap). Two uses:
+ * <ul>
+ *   <li>offset index ({@code .index}): key = offset relative to the segment base (int32), value = file position
+ *       of the batch with that base offset (int32); 8 bytes per entry;</li>
+ *   <li>time index ({@code .timeindex}): key = the segment's max timestamp so far (int64), value = relative base
+ *       offset of the batch that carried it (int32); 12 bytes per entry.</li>
+ * </ul>
+ * Big-endian, no header. A trailing partial entry (torn write) is dropped on open.
+ *
+ * <p>Thread-safety: one writer (append, truncate) and any number of concurrent readers; {@link #entries()} is
+ * volatile and only counts entries already written.
+ */
+final class SparseIndex implements Closeable {
+    private final FileChannel channel;
+    private final int keySize;
+    private final int entrySize;
+    private volatile Path path;
+    private volatile int entries;
+
+    private SparseIndex(Path path, FileChannel channel, int keySize) throws IOException {
+        this.path = path;
+        this.channel = channel;
+        this.keySize = keySize;
+        this.entrySize = keySize + Integer.BYTES;
+        long size = channel.size();
+        this.entries = (int) (size / entrySize);
+        if (size % entrySize != 0) {
+            channel.truncate((long) entries * entrySize);
+        }
+    }
+
+    static SparseIndex offsetIndex(Path path, boolean truncate) throws IOException {
+        return new SparseIndex(path, open(path, truncate), Integer.BYTES);
+    }
+
+    static SparseIndex timeIndex(Path path, boolean truncate) throws IOException {
+        return new SparseIndex(path, open(path, truncate), Long.BYTES);
+    }
+
+    private static FileChannel open(Path path, boolean truncate) throws IOException {
+        return truncate
+                ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)
+                : FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+
+    int entries() {
+        return entries;
+    }
+
+    long key(int i) throws IOException {
+        ByteBuffer entry = read(i);
+        return keySize == Long.BYTES ? entry.getLong(0) : entry.getInt(0);
+    }
+
+    int value(int i) throws IOException {
+        return read(i).getInt(keySize);
+    }
+
+    private ByteBuffer read(int i) throws IOException {
+        ByteBuffer entry = ByteBuffer.allocate(entrySize);
+        long at = (long) i * entrySize;
+        while (entry.hasRemaining()) {
+            if (channel.read(entry, at + entry.position()) < 0) {
+                throw new IOException("Index " + path + " ends inside entry " + i);
+            }
+        }
+        return entry;
+    }
+
+    /** Index of the last entry whose key is at most {@code key}, or -1. */
+    int floorByKey(long key) throws IOException {
+        return countAtMost(true, key, entries) - 1;
+    }
+
+    /** Index of the last entry whose value is at most {@code value}, or -1. */
+    int floorByValue(long value) throws IOException {
+        return countAtMost(false, value, entries) - 1;
+    }
+
+    private int countAtMost(boolean byKey, long bound, int n) throws IOException {
+        int lo = 0;
+        int hi = n;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            long field = byKey ? key(mid) : value(mid);
+            if (field <= bound) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    void append(long key, int value) throws IOException {
+        ByteBuffer entry = ByteBuffer.allocate(entrySize);
+        if (keySize == Long.BYTES) {
+            entry.putLong(key);
+        } else {
+            entry.putInt(Math.toIntExact(key));
+        }
+        entry.putInt(value).flip();
+        long at = (long) entries * entrySize;
+        while (entry.hasRemaining()) {
+            channel.write(entry, at + entry.position());
+        }
+        entries++;
+    }
+
+    /** Keeps only the first {@code n} entries. */
+    void truncateToEntries(int n) throws IOException {
+        if (n < entries) {
+            entries = n;
+            channel.truncate((long) n * entrySize);
+        }
+    }
+
+    /** Removes every entry whose value is {@code value} or more. */
+    void truncateFromValue(long value) throws IOException {
+        truncateToEntries(countAtMost(false, value - 1, entries));
+    }
+
+    /**
+     * A cheap plausibility check of a file that was not rebuilt on open (as Kafka's sanity check): the last entry's
+     * value is in {@code [0, valueLimit)} and the last two entries ascend.
+     */
+    boolean isSane(long valueLimit) throws IOException {
+        int n = entries;
+        if (n == 0) {
+            return true;
+        }
+        long lastValue = value(n - 1);
+        if (lastValue < 0 || lastValue >= valueLimit) {
+            return false;
+        }
+        return n == 1 || (key(n - 2) < key(n - 1) && value(n - 2) <= lastValue);
+    }
+
+    void flush() throws IOException {
+        channel.force(true);
+    }
+
+    Path path() {
+        return path;
+    }
+
+    void renameTo(Path target) throws IOException {
+        java.nio.file.Files.move(path, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        path = target;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

@@ -1,0 +1,15 @@
+package io.skua.storage;
+
+import io.skua.protocol.Uuid;
+import java.util.Map;
+
+/**
+ * What storage remembers about a topic: persisted by {@link LogManager} in {@code <dataDir>/topics/<name>.properties}.
+ *
+ * @param configs the topic's Kafka config overrides (only those set explicitly)
+ */
+public record TopicMetadata(String name, Uuid id, int partitionCount, Map<String, String> configs) {
+    public TopicMetadata {
+        configs = Map.copyOf(configs);
+    }
+}

@@ -111,7 +111,7 @@ final class RandomMessages {
 
     static Method setter(Class<?> cls, String fieldName) {
         for (Method m : cls.getMethods()) {
-            if (m.getName().equals("set" + fieldName) && m.getParameterCount() == 1) {
+            if (m.getName().equalsIgnoreCase("set" + fieldName) && m.getParameterCount() == 1) {
                 return m;
             }
         }

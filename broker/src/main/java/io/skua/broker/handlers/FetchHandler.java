@@ -5,7 +5,7 @@ import io.skua.broker.api.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.log.Partition;
 import io.skua.broker.metadata.ClusterView;
-import io.skua.broker.metadata.TopicInfo;
+import io.skua.storage.TopicMetadata;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.MemoryRecords;
@@ -74,7 +74,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             List<Partition> sources = new ArrayList<>();
             FetchResponseData response = new FetchResponseData().setSessionId(0);
             for (FetchTopic wanted : request.topics()) {
-                TopicInfo topic = byId ? topics.topic(wanted.topicId()) : topics.topic(wanted.topic());
+                TopicMetadata topic = byId ? topics.topic(wanted.topicId()) : topics.topic(wanted.topic());
                 FetchableTopicResponse topicResponse = new FetchableTopicResponse()
                         .setTopic(wanted.topic()).setTopicId(wanted.topicId());
                 response.responses().add(topicResponse);
@@ -113,7 +113,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             });
         }
 
-        private Future<PartitionData> read(TopicInfo topic, Partition partition, FetchPartition p) {
+        private Future<PartitionData> read(TopicMetadata topic, Partition partition, FetchPartition p) {
             int epoch = cluster.partitionState(topic.name(), p.partition()).leaderEpoch();
             if (p.currentLeaderEpoch() > epoch) {
                 return Future.succeededFuture(error(p.partition(), Errors.UNKNOWN_LEADER_EPOCH));

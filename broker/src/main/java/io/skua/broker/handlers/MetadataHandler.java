@@ -7,8 +7,9 @@ import io.skua.broker.api.RequestContext;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.Node;
 import io.skua.broker.metadata.PartitionState;
-import io.skua.broker.metadata.TopicInfo;
+import io.skua.storage.TopicMetadata;
 import io.skua.broker.metadata.TopicManager;
+import io.skua.broker.metadata.TopicNames;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.Uuid;
 import io.skua.protocol.message.MetadataRequestData;
@@ -48,7 +49,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData, Me
                     .setNodeId(node.id()).setHost(node.host()).setPort(node.port()).setRack(node.rack()));
         }
         if (request.topics() == null || (ctx.apiVersion() == 0 && request.topics().isEmpty())) {
-            for (TopicInfo topic : topics.topics()) {
+            for (TopicMetadata topic : topics.topics()) {
                 response.topics().add(describe(topic));
             }
             return Future.succeededFuture(response);
@@ -69,11 +70,11 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData, Me
     private Future<MetadataResponseTopic> answer(MetadataRequestTopic wanted, boolean create) {
         if (wanted.name() == null) {
             Uuid id = wanted.topicId();
-            TopicInfo byId = id == null ? null : topics.topic(id);
+            TopicMetadata byId = id == null ? null : topics.topic(id);
             return Future.succeededFuture(byId != null ? describe(byId) : new MetadataResponseTopic()
                     .setTopicId(id).setErrorCode(Errors.UNKNOWN_TOPIC_ID));
         }
-        TopicInfo topic = topics.topic(wanted.name());
+        TopicMetadata topic = topics.topic(wanted.name());
         if (topic != null) {
             return Future.succeededFuture(describe(topic));
         }
@@ -85,7 +86,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData, Me
                 .otherwise(t -> {
                     short code = ApiException.codeOf(t);
                     // Another request created it first: describe what exists.
-                    TopicInfo raced = topics.topic(wanted.name());
+                    TopicMetadata raced = topics.topic(wanted.name());
                     return raced != null && code == Errors.TOPIC_ALREADY_EXISTS
                             ? describe(raced) : error(wanted.name(), code);
                 });
@@ -95,12 +96,12 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData, Me
         return new MetadataResponseTopic().setName(name).setErrorCode(code).setTopicId(Uuid.ZERO);
     }
 
-    private MetadataResponseTopic describe(TopicInfo topic) {
+    private MetadataResponseTopic describe(TopicMetadata topic) {
         MetadataResponseTopic out = new MetadataResponseTopic()
                 .setName(topic.name())
                 .setTopicId(topic.id())
-                .setIsInternal(topic.isInternal());
-        for (int p = 0; p < topic.partitions(); p++) {
+                .setIsInternal(TopicNames.isInternal(topic.name()));
+        for (int p = 0; p < topic.partitionCount(); p++) {
             PartitionState state = cluster.partitionState(topic.name(), p);
             out.partitions().add(new MetadataResponsePartition()
                     .setPartitionIndex(p)

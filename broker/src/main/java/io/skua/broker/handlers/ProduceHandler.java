@@ -5,7 +5,7 @@ import io.skua.broker.api.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.log.Partition;
 import io.skua.broker.metadata.ClusterView;
-import io.skua.broker.metadata.TopicInfo;
+import io.skua.storage.TopicMetadata;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.MemoryRecords;
@@ -53,7 +53,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
         List<TopicProduceResponse> owners = new ArrayList<>();
         ProduceResponseData response = new ProduceResponseData();
         for (TopicProduceData topicData : request.topicData()) {
-            TopicInfo topic = byId ? topics.topic(topicData.topicId()) : topics.topic(topicData.name());
+            TopicMetadata topic = byId ? topics.topic(topicData.topicId()) : topics.topic(topicData.name());
             TopicProduceResponse topicResponse = new TopicProduceResponse()
                     .setName(topicData.name()).setTopicId(topicData.topicId());
             response.responses().add(topicResponse);
@@ -85,7 +85,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
         });
     }
 
-    private Future<PartitionProduceResponse> append(TopicInfo topic, PartitionProduceData data) {
+    private Future<PartitionProduceResponse> append(TopicMetadata topic, PartitionProduceData data) {
         Partition partition = topics.partition(topic.name(), data.index());
         if (partition == null) {
             return Future.succeededFuture(error(data.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION, null));

@@ -110,6 +110,11 @@ public final class Partition {
         });
     }
 
+    /** Completes once everything queued on the partition's writer before it has run. */
+    public Future<Void> barrier() {
+        return onIo(() -> null);
+    }
+
     /** Closes the log on its I/O thread (clean shutdown marker included). */
     public Future<Void> close() {
         return onIo(() -> {

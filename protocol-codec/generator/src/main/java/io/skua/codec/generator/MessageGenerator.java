@@ -163,7 +163,7 @@ final class MessageGenerator {
             cw.line("return this." + n + ";");
             cw.close();
             cw.blank();
-            cw.open("public " + className + " set" + f.name() + "(" + javaType(f) + " v)");
+            cw.open("public " + className + " set" + Character.toUpperCase(f.name().charAt(0)) + f.name().substring(1) + "(" + javaType(f) + " v)");
             cw.line("this." + n + " = v;");
             cw.line("return this;");
             cw.close();

@@ -1,0 +1,258 @@
+package io.skua.broker.metadata;
+
+import io.skua.broker.Lifecycle;
+import io.skua.broker.api.ApiException;
+import io.skua.broker.api.Errors;
+import io.skua.broker.log.IoThreads;
+import io.skua.broker.log.Partition;
+import io.skua.protocol.Uuid;
+import io.skua.storage.LogConfig;
+import io.skua.storage.LogManager;
+import io.skua.storage.PartitionLog;
+import io.skua.storage.TopicMetadata;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Callable;
+
+/**
+ * The topics this broker hosts and their partitions. Lookups are lock-free from any thread; topic changes
+ * (create, delete, add partitions, configs) run one at a time on a worker, off the event loop, and are
+ * persisted by storage's {@link LogManager} before they are visible.
+ */
+public final class TopicManager implements Lifecycle {
+    private static final System.Logger LOG = System.getLogger(TopicManager.class.getName());
+
+    private final Vertx vertx;
+    private final Path dataDir;
+    private final LogConfig defaults;
+    private final int defaultPartitions;
+    private final short defaultReplicationFactor;
+    private final int liveBrokers;
+    private final IoThreads io;
+    private final Map<String, TopicMetadata> byName = new ConcurrentHashMap<>();
+    private final Map<Uuid, TopicMetadata> byId = new ConcurrentHashMap<>();
+    private final Map<String, List<Partition>> partitions = new ConcurrentHashMap<>();
+    private LogManager logs;
+    private long retentionTimer = -1;
+    private final long retentionCheckMs;
+
+    public TopicManager(Vertx vertx, Path dataDir, LogConfig defaults, int defaultPartitions,
+                        short defaultReplicationFactor, long retentionCheckMs, IoThreads io) {
+        this.vertx = vertx;
+        this.dataDir = dataDir;
+        this.defaults = defaults;
+        this.defaultPartitions = defaultPartitions;
+        this.defaultReplicationFactor = defaultReplicationFactor;
+        this.retentionCheckMs = retentionCheckMs;
+        this.liveBrokers = 1;
+        this.io = io;
+    }
+
+    @Override
+    public Future<Void> start() {
+        return admin(() -> {
+            logs = LogManager.open(dataDir, defaults, System::currentTimeMillis);
+            for (TopicMetadata topic : logs.topics()) {
+                publish(topic);
+            }
+            return null;
+        }).onSuccess(v -> {
+            LOG.log(Level.INFO, "topics loaded count={0} dir={1}", byName.size(), dataDir);
+            retentionTimer = vertx.setPeriodic(retentionCheckMs, id -> applyRetention());
+        });
+    }
+
+    @Override
+    public Future<Void> stop() {
+        if (retentionTimer >= 0) {
+            vertx.cancelTimer(retentionTimer);
+        }
+        return vertx.executeBlocking(() -> {
+            io.close();
+            if (logs != null) {
+                logs.close();
+            }
+            return null;
+        }, false);
+    }
+
+    public TopicMetadata topic(String name) {
+        return name == null ? null : byName.get(name);
+    }
+
+    public TopicMetadata topic(Uuid id) {
+        return id == null ? null : byId.get(id);
+    }
+
+    public Collection<TopicMetadata> topics() {
+        return byName.values();
+    }
+
+    /** The partition, or null when the topic or partition does not exist. */
+    public Partition partition(String topic, int index) {
+        List<Partition> list = partitions.get(topic);
+        return list == null || index < 0 || index >= list.size() ? null : list.get(index);
+    }
+
+    /** The config a topic's logs run with: broker defaults refined by the topic's own settings. */
+    public LogConfig effectiveConfig(TopicMetadata topic) {
+        return defaults.withOverrides(topic.configs());
+    }
+
+    public LogConfig brokerDefaults() {
+        return defaults;
+    }
+
+    /**
+     * Creates a topic. {@code partitions} and {@code replicationFactor} of -1 take the broker defaults.
+     * Fails with an {@link ApiException} carrying Kafka's error code.
+     */
+    public Future<TopicMetadata> createTopic(String name, int partitionCount, short replicationFactor,
+                                             Map<String, String> configs, boolean validateOnly) {
+        return admin(() -> {
+            TopicNames.validate(name);
+            int count = partitionCount == -1 ? defaultPartitions : partitionCount;
+            short rf = replicationFactor == -1 ? defaultReplicationFactor : replicationFactor;
+            if (count <= 0) {
+                throw new ApiException(Errors.INVALID_PARTITIONS, "Number of partitions must be larger than 0.");
+            }
+            if (rf <= 0) {
+                throw new ApiException(Errors.INVALID_REPLICATION_FACTOR, "Replication factor must be larger than 0.");
+            }
+            if (rf > liveBrokers) {
+                throw new ApiException(Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + rf
+                        + " time(s): The target replication factor of " + rf + " cannot be reached because only "
+                        + liveBrokers + " broker(s) are registered.");
+            }
+            validateConfigs(configs);
+            if (byName.containsKey(name)) {
+                throw new ApiException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
+            }
+            TopicMetadata topic = new TopicMetadata(name, Uuid.randomUuid(), count, configs);
+            if (validateOnly) {
+                return topic;
+            }
+            topic = logs.createTopic(name, topic.id(), count, configs);
+            publish(topic);
+            LOG.log(Level.INFO, "topic created name={0} id={1} partitions={2}", name, topic.id(), count);
+            return topic;
+        });
+    }
+
+    public Future<Void> deleteTopic(String name) {
+        TopicMetadata topic = byName.get(name);
+        if (topic == null) {
+            return Future.failedFuture(new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                    "This server does not host this topic-partition."));
+        }
+        // Unpublish first: new requests see no topic; then let each writer finish what it has queued.
+        byName.remove(name);
+        byId.remove(topic.id());
+        List<Partition> gone = partitions.remove(name);
+        List<Future<Void>> drained = new ArrayList<>();
+        for (Partition p : gone) {
+            drained.add(p.barrier());
+        }
+        return Future.join(drained).transform(x -> admin(() -> {
+            logs.deleteTopic(name);
+            LOG.log(Level.INFO, "topic deleted name={0} id={1}", name, topic.id());
+            return null;
+        }));
+    }
+
+    public Future<TopicMetadata> createPartitions(String name, int newCount, boolean validateOnly) {
+        return admin(() -> {
+            TopicMetadata topic = byName.get(name);
+            if (topic == null) {
+                throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
+            }
+            if (newCount <= topic.partitionCount()) {
+                throw new ApiException(Errors.INVALID_PARTITIONS, "Topic currently has " + topic.partitionCount()
+                        + " partitions, which is higher than the requested " + newCount + ".");
+            }
+            if (validateOnly) {
+                return topic;
+            }
+            TopicMetadata grown = logs.addPartitions(name, newCount);
+            publish(grown);
+            return grown;
+        });
+    }
+
+    /** Replaces the topic's explicit configs with {@code configs}. */
+    public Future<TopicMetadata> setConfigs(String name, Map<String, String> configs, boolean validateOnly) {
+        return admin(() -> {
+            TopicMetadata topic = byName.get(name);
+            if (topic == null) {
+                throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
+            }
+            validateConfigs(configs);
+            if (validateOnly) {
+                return topic;
+            }
+            TopicMetadata updated = logs.updateConfigs(name, configs);
+            byName.put(name, updated);
+            byId.put(updated.id(), updated);
+            return updated;
+        });
+    }
+
+    private void validateConfigs(Map<String, String> configs) {
+        for (String key : configs.keySet()) {
+            if (!TopicConfigs.isKnown(key)) {
+                throw new ApiException(Errors.INVALID_CONFIG, "Unknown topic config name: " + key);
+            }
+        }
+        try {
+            defaults.withOverrides(configs);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(Errors.INVALID_CONFIG, e.getMessage());
+        }
+    }
+
+    private void publish(TopicMetadata topic) {
+        List<Partition> list = new ArrayList<>(topic.partitionCount());
+        List<Partition> existing = partitions.getOrDefault(topic.name(), List.of());
+        for (int p = 0; p < topic.partitionCount(); p++) {
+            if (p < existing.size()) {
+                list.add(existing.get(p));
+                continue;
+            }
+            PartitionLog log = logs.log(topic.name(), p).orElseThrow();
+            list.add(new Partition(topic.name(), p, log, io.forPartition(topic.name(), p)));
+        }
+        partitions.put(topic.name(), List.copyOf(list));
+        byName.put(topic.name(), topic);
+        byId.put(topic.id(), topic);
+    }
+
+    private void applyRetention() {
+        long now = System.currentTimeMillis();
+        for (List<Partition> list : partitions.values()) {
+            for (Partition p : list) {
+                p.applyRetention(now).onFailure(t -> LOG.log(Level.WARNING,
+                        "retention failed topic={0} partition={1}: {2}", p.topic(), p.index(), t.toString()));
+            }
+        }
+    }
+
+    /** Topic changes, one at a time, on a worker thread. */
+    private <T> Future<T> admin(Callable<T> work) {
+        return vertx.executeBlocking(() -> {
+            synchronized (this) {
+                try {
+                    return work.call();
+                } catch (IllegalArgumentException e) {
+                    throw new ApiException(Errors.INVALID_REQUEST, e.getMessage());
+                }
+            }
+        }, false);
+    }
+}

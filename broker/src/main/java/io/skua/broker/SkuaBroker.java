@@ -45,9 +45,9 @@ public final class SkuaBroker {
         this.advertised = resolveAdvertised(config.advertisedListeners(), server.boundEndpoints());
     }
 
-    /** Starts a broker with its own Vert.x instance and the placeholder dispatcher. */
+    /** Starts a complete broker (every Kafka API Skua serves) with its own Vert.x instance. */
     public static Future<SkuaBroker> start(BrokerConfig config) {
-        return builder(config).start();
+        return builder(config).protocol(KafkaProtocol::create).start();
     }
 
     public static Builder builder(BrokerConfig config) {
@@ -149,6 +149,7 @@ public final class SkuaBroker {
         private Vertx vertx;
         private RequestDispatcher dispatcher = new NoHandlersDispatcher();
         private final List<Lifecycle> components = new ArrayList<>();
+        private java.util.function.BiFunction<Vertx, BrokerConfig, KafkaProtocol> protocol;
 
         private Builder(BrokerConfig config) {
             this.config = config;
@@ -165,6 +166,12 @@ public final class SkuaBroker {
             return this;
         }
 
+        /** The protocol layer, made once the Vert.x instance exists: its dispatcher and components. */
+        public Builder protocol(java.util.function.BiFunction<Vertx, BrokerConfig, KafkaProtocol> factory) {
+            this.protocol = factory;
+            return this;
+        }
+
         /** Started in order before the listeners, stopped in reverse after them. */
         public Builder component(Lifecycle component) {
             components.add(component);
@@ -175,6 +182,11 @@ public final class SkuaBroker {
             logIgnoredProperties(config);
             boolean owns = vertx == null;
             Vertx v = owns ? Vertx.vertx(vertxOptions(config)) : vertx;
+            KafkaProtocol layer = protocol == null ? null : protocol.apply(v, config);
+            if (layer != null) {
+                dispatcher = layer.dispatcher();
+                components.addAll(0, layer.components());
+            }
             List<Lifecycle> started = new ArrayList<>();
             ServerSettings settings = new ServerSettings(config.socketRequestMaxBytes(),
                     config.queuedMaxRequestsPerConnection(), config.socketSendBufferBytes(),
@@ -191,7 +203,12 @@ public final class SkuaBroker {
             }
             Future<SkuaBroker> broker = ready
                     .compose(x -> KafkaServer.start(v, config.listeners(), settings, dispatcher))
-                    .map(server -> new SkuaBroker(config, v, owns, List.copyOf(components), server));
+                    .map(server -> new SkuaBroker(config, v, owns, List.copyOf(components), server))
+                    .andThen(ar -> {
+                        if (ar.succeeded() && layer != null) {
+                            layer.started().accept(ar.result());
+                        }
+                    });
             // Contextless result: on failure an owned Vert.x is closed, and no listener may depend on its loops.
             Promise<SkuaBroker> result = Promise.promise();
             broker.onComplete(ar -> {

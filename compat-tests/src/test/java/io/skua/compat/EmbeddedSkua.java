@@ -33,7 +33,7 @@ final class EmbeddedSkua implements AutoCloseable {
     }
 
     private void startBroker() {
-        broker = await(SkuaBroker.start(BrokerConfig.fromMap(overrides)));
+        broker = await(SkuaBroker.start(BrokerConfig.of(overrides)));
     }
 
     /** Stops cleanly and starts again on the same data directory (a new ephemeral port). */

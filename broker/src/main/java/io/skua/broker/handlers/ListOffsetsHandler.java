@@ -50,7 +50,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
         for (ListOffsetsTopic topic : request.topics()) {
             ListOffsetsTopicResponse topicResponse = new ListOffsetsTopicResponse().setName(topic.name());
             response.topics().add(topicResponse);
-            for (ListOffsetsPartition p : topic.partitionCount()) {
+            for (ListOffsetsPartition p : topic.partitions()) {
                 owners.add(topicResponse);
                 pending.add(answer(topic.name(), p));
             }

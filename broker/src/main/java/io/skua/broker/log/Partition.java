@@ -9,6 +9,8 @@ import io.skua.storage.TimestampOffset;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,14 +99,14 @@ public final class Partition {
     }
 
     public Future<Void> updateConfig(LogConfig config) {
-        return onIo(() -> {
+        return this.<Void>onIo(() -> {
             log.updateConfig(config);
             return null;
         });
     }
 
     public Future<Void> flush() {
-        return onIo(() -> {
+        return this.<Void>onIo(() -> {
             log.flush();
             return null;
         });
@@ -112,12 +114,12 @@ public final class Partition {
 
     /** Completes once everything queued on the partition's writer before it has run. */
     public Future<Void> barrier() {
-        return onIo(() -> null);
+        return this.<Void>onIo(() -> null);
     }
 
     /** Closes the log on its I/O thread (clean shutdown marker included). */
     public Future<Void> close() {
-        return onIo(() -> {
+        return this.<Void>onIo(() -> {
             log.close();
             return null;
         }).andThen(ar -> wakeWaiters());
@@ -149,8 +151,8 @@ public final class Partition {
     }
 
     private <T> Future<T> onIo(Supplier<T> work) {
-        Context ctx = io.vertx.core.Vertx.currentContext();
-        Promise<T> promise = ctx == null ? Promise.promise() : ((io.vertx.core.internal.ContextInternal) ctx).promise();
+        Context ctx = Vertx.currentContext();
+        Promise<T> promise = ctx == null ? Promise.promise() : ((ContextInternal) ctx).<T>promise();
         try {
             io.execute(() -> {
                 try {

@@ -2,15 +2,16 @@ package io.skua.broker.metadata;
 
 import io.skua.broker.config.Endpoint;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** A cluster of one: this broker leads every partition with epoch 0 and is the whole ISR. */
 public final class LocalCluster implements ClusterView {
-    private final String clusterId;
+    private final Supplier<String> clusterId;
     private final int nodeId;
     private final PartitionState leaderState;
     private volatile List<Endpoint> advertised = List.of();
 
-    public LocalCluster(String clusterId, int nodeId) {
+    public LocalCluster(Supplier<String> clusterId, int nodeId) {
         this.clusterId = clusterId;
         this.nodeId = nodeId;
         this.leaderState = new PartitionState(nodeId, 0, List.of(nodeId), List.of(nodeId), List.of());
@@ -23,7 +24,7 @@ public final class LocalCluster implements ClusterView {
 
     @Override
     public String clusterId() {
-        return clusterId;
+        return clusterId.get();
     }
 
     @Override

@@ -57,7 +57,7 @@ public final class TopicManager implements Lifecycle {
 
     @Override
     public Future<Void> start() {
-        return admin(() -> {
+        return this.<Void>admin(() -> {
             logs = LogManager.open(dataDir, defaults, System::currentTimeMillis);
             for (TopicMetadata topic : logs.topics()) {
                 publish(topic);
@@ -80,7 +80,7 @@ public final class TopicManager implements Lifecycle {
                 logs.close();
             }
             return null;
-        }, false);
+        }, false).mapEmpty();
     }
 
     public TopicMetadata topic(String name) {
@@ -160,7 +160,7 @@ public final class TopicManager implements Lifecycle {
         for (Partition p : gone) {
             drained.add(p.barrier());
         }
-        return Future.join(drained).transform(x -> admin(() -> {
+        return Future.join(drained).transform(x -> this.<Void>admin(() -> {
             logs.deleteTopic(name);
             LOG.log(Level.INFO, "topic deleted name={0} id={1}", name, topic.id());
             return null;

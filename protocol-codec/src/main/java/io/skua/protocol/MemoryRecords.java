@@ -26,4 +26,20 @@ public final class MemoryRecords implements Records {
     public void copyTo(ByteBuffer dst) {
         dst.put(buffer.duplicate());
     }
+
+    /** Equal when the remaining bytes are equal (as {@link ByteBuffer#equals}). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MemoryRecords other && buffer.equals(other.buffer);
+    }
+
+    @Override
+    public int hashCode() {
+        return buffer.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryRecords(" + buffer.remaining() + " bytes)";
+    }
 }

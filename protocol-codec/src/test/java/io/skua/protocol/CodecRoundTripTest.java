@@ -62,6 +62,7 @@ class CodecRoundTripTest {
             byte[] again = KafkaCodec.skuaBytes(reread, version);
             assertArrayEquals(kafkaBytes, again, () -> spec.name() + " v" + version + " seed " + seed);
             assertEquals(again.length, reread.size(version));
+            assertEquals(original, reread, () -> spec.name() + " v" + version + " seed " + seed);
         }
         SPEC_VERSIONS_PASSED.add(spec.name() + ":" + version);
         if (spec.apiKey() != null && (spec.type().equals("request") || spec.type().equals("response"))) {

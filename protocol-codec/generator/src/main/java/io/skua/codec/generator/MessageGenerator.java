@@ -105,6 +105,9 @@ final class MessageGenerator {
             cw.blank();
         } else {
             cw.open("public static final class " + className);
+            cw.line("/** Compared against, never handed out: tells whether a struct field holds its default. */");
+            cw.line("private static final " + className + " DEFAULT_INSTANCE = new " + className + "();");
+            cw.blank();
         }
         for (Field f : fields) {
             cw.line("private " + javaType(f) + " " + fieldName(f) + ";");
@@ -612,6 +615,9 @@ final class MessageGenerator {
     }
 
     private static String not(String a) {
+        if (a.matches("_version (>=|<=) \\d+")) {
+            return a.replace(">=", "<").replace("<=", ">");
+        }
         return switch (a) {
             case "true" -> "false";
             case "false" -> "true";
@@ -730,7 +736,7 @@ final class MessageGenerator {
             case BYTES -> isNull ? v + " != null"
                     : "(" + v + " == null || " + (f.zeroCopy() ? v + ".hasRemaining())" : v + ".length != 0)");
             case RECORDS -> v + " != null";
-            case STRUCT -> isNull ? v + " != null" : "!" + defaultValue(f) + ".equals(" + v + ")";
+            case STRUCT -> isNull ? v + " != null" : "!" + f.type().structName() + ".DEFAULT_INSTANCE.equals(" + v + ")";
             case ARRAY -> isNull ? v + " != null" : "(" + v + " == null || !" + v + ".isEmpty())";
         };
     }

@@ -49,7 +49,7 @@ class RecordShapesTest {
         try (var producer = Clients.producer(skua, new Properties())) {
             producer.send(new ProducerRecord<>("shapes", 0, null, "no-key".getBytes())).get();
             producer.send(new ProducerRecord<>("shapes", 0, "no-value".getBytes(), null)).get();
-            producer.send(new ProducerRecord<>("shapes", 0, null, null, List.of())).get();
+            producer.send(new ProducerRecord<byte[], byte[]>("shapes", 0, (byte[]) null, (byte[]) null, List.<Header>of())).get();
             producer.send(new ProducerRecord<>("shapes", 0, "k".getBytes(), new byte[0], many)).get();
         }
         try (var consumer = Clients.consumer(skua, new Properties())) {

@@ -226,6 +226,8 @@ public final class TopicManager implements Lifecycle {
                 continue;
             }
             PartitionLog log = logs.log(topic.name(), p).orElseThrow();
+            // A single node is its own ISR: everything its log holds after recovery is committed.
+            log.updateHighWatermark(log.logEndOffset());
             list.add(new Partition(topic.name(), p, log, io.forPartition(topic.name(), p)));
         }
         partitions.put(topic.name(), List.copyOf(list));

@@ -84,6 +84,7 @@ public final class BenchMain {
   }
 
   void defineMetrics() {
+    results.define("env.load", "Machine", "1-min load average when the broker was started", "", false);
     results.define("start.tcp", "Broker start-up", "spawn → first TCP connect", "ms", false);
     results.define("start.api", "Broker start-up", "spawn → first ApiVersions response", "ms", false);
     for (Produce p : PRODUCE) {
@@ -150,6 +151,12 @@ public final class BenchMain {
     Path toolLogs = cfg.logDir.resolve("rep" + rep).resolve(name);
     try {
       b.prepare();
+      double load = loadAverage();
+      if (load > Runtime.getRuntime().availableProcessors() * 0.5) {
+        results.warn(String.format("%s rep %d: machine already busy at start (1-min load %.2f on %d cores); "
+            + "figures of this repetition are noisy", name, rep, load, Runtime.getRuntime().availableProcessors()));
+      }
+      results.add("env.load", name, load);
       Broker.Startup st = b.start();
       log(String.format("%s up on %s: TCP connect after %.0f ms, first response after %.0f ms (pid %d)",
           name, b.bootstrap(), st.tcpConnectMs(), st.firstResponseMs(), b.pid()));
@@ -376,6 +383,14 @@ public final class BenchMain {
   static void log(String msg) {
     System.out.println("[bench] " + msg);
     System.out.flush();
+  }
+
+  static double loadAverage() {
+    try {
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
   }
 
   static void deleteTree(Path dir) {

@@ -47,11 +47,11 @@ final class Report {
       String wl = m.workload().equals(lastWorkload) ? "〃" : m.workload();
       lastWorkload = m.workload();
       String ratio = "—";
-      if (!s.isEmpty() && !k.isEmpty() && Results.median(k) != 0) {
+      if (!s.isEmpty() && !k.isEmpty() && Results.median(k) != 0 && !e.getKey().startsWith("env.")) {
         ratio = String.format(Locale.ROOT, "%.2f×", Results.median(s) / Results.median(k));
       }
       sb.append("| ").append(wl).append(" | ").append(m.name()).append(" | ").append(m.unit())
-          .append(" | ").append(m.higherIsBetter() ? "higher" : "lower")
+          .append(" | ").append(e.getKey().startsWith("env.") ? "—" : m.higherIsBetter() ? "higher" : "lower")
           .append(" | ").append(skua == null ? "not run" : cell(s, cfg.reps))
           .append(" | ").append(cfg.runKafka ? cell(k, cfg.reps) : "not run")
           .append(" | ").append(ratio).append(" |\n");

@@ -35,6 +35,11 @@ final class Results {
     return values.getOrDefault(key, Map.of()).getOrDefault(broker, List.of());
   }
 
+  void warn(String msg) {
+    errors.add("warning: " + msg);
+    System.err.println("[bench] WARNING " + msg);
+  }
+
   void error(String msg) {
     errors.add(msg);
     System.err.println("[bench] ERROR " + msg);

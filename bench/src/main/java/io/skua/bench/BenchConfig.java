@@ -1,0 +1,33 @@
+package io.skua.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Everything bench/run passes in. Plain fields; parsed once in {@link BenchMain}. */
+final class BenchConfig {
+  int reps = 3;
+  boolean quick;
+  long records = 2_000_000;
+  long warmupRecords = 200_000;
+  int e2eRecords = 10_000;
+  int latencyRate = 20_000;
+  int latencySeconds = 30;
+  int latencyWarmupSeconds = 5;
+  int startTimeoutSeconds = 120;
+  boolean runKafka = true;
+  Path skuaJar; // null: Skua is skipped
+  String skuaSkipReason = "";
+  List<String> skuaExtraOverrides = new ArrayList<>();
+  Path dataBase;
+  Path logDir;
+  Path resultsDir;
+  Path pidFile;
+  String timestamp;
+  String gitRev = "unknown";
+  String javaBin;
+  String toolClasspath;
+  List<String> brokerJvmOpts = new ArrayList<>();
+  List<String> toolJvmOpts = new ArrayList<>();
+  long clockTicks = 100;
+}

@@ -1,0 +1,468 @@
+package io.skua.bench;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
+
+/**
+ * The benchmark orchestrator started by {@code bench/run}: for each repetition it starts each
+ * broker fresh (alternating which goes first), runs the same workloads against it with Kafka's
+ * own perf tools as separate JVMs, samples the broker's CPU and memory, stops it, and finally
+ * writes the markdown report.
+ */
+public final class BenchMain {
+
+  /** A ProducerPerformance workload. */
+  record Produce(String id, String label, int partitions, int recordSize, String acks) {
+    String topic() {
+      return id;
+    }
+  }
+
+  static final List<Produce> PRODUCE =
+      List.of(
+          new Produce("p100-acks1-1p", "Produce 100 B, acks=1, 1 partition", 1, 100, "1"),
+          new Produce("p100-acks1-6p", "Produce 100 B, acks=1, 6 partitions", 6, 100, "1"),
+          new Produce("p100-acksall-1p", "Produce 100 B, acks=all+idempotence, 1 partition", 1, 100, "all"),
+          new Produce("p100-acksall-6p", "Produce 100 B, acks=all+idempotence, 6 partitions", 6, 100, "all"),
+          new Produce("p1k-acks1-1p", "Produce 1 KiB, acks=1, 1 partition", 1, 1024, "1"),
+          new Produce("p1k-acks1-6p", "Produce 1 KiB, acks=1, 6 partitions", 6, 1024, "1"));
+
+  /** Consume workloads read back what these produce workloads wrote. */
+  static final List<Produce> CONSUME = List.of(PRODUCE.get(0), PRODUCE.get(1));
+
+  static final String WARMUP_TOPIC = "warmup";
+  static final String E2E_TOPIC = "e2e-sync";
+  static final String RATE_TOPIC = "e2e-fixed-rate";
+
+  /** Producer settings shared by every produce workload (plus acks/idempotence per workload). */
+  static final List<String> PRODUCER_PROPS = List.of("batch.size=65536", "linger.ms=5", "compression.type=none");
+
+  /** Topic-level configs used for every topic on every broker (none beyond the defaults). */
+  static final Map<String, String> TOPIC_CONFIGS = Map.of();
+
+  final BenchConfig cfg;
+  final Results results = new Results();
+  final List<String> brokersRun = new ArrayList<>();
+
+  BenchMain(BenchConfig cfg) {
+    this.cfg = cfg;
+  }
+
+  public static void main(String[] args) throws Exception {
+    BenchConfig cfg = parse(args);
+    // If the harness is stopped (bench/run's trap sends SIGTERM), take brokers and tools with it.
+    Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
+    BenchMain m = new BenchMain(cfg);
+    m.defineMetrics();
+    m.runAll();
+    String report = Report.render(cfg, m.results, m.brokersRun);
+    Files.createDirectories(cfg.resultsDir);
+    Path out = cfg.resultsDir.resolve(cfg.timestamp + ".md");
+    Files.writeString(out, report);
+    System.out.println();
+    System.out.println(report);
+    System.out.println("[bench] written to " + out);
+    System.exit(0);
+  }
+
+  void defineMetrics() {
+    results.define("env.load", "Machine", "1-min load average when the broker was started", "", false);
+    results.define("start.tcp", "Broker start-up", "spawn → first TCP connect", "ms", false);
+    results.define("start.api", "Broker start-up", "spawn → first ApiVersions response", "ms", false);
+    for (Produce p : PRODUCE) {
+      results.define(p.id + ".rps", p.label, "throughput", "records/s", true);
+      results.define(p.id + ".mbps", p.label, "throughput", "MB/s", true);
+      results.define(p.id + ".p99", p.label, "p99 send→ack latency", "ms", false);
+    }
+    for (Produce p : CONSUME) {
+      String label = "Consume " + p.recordSize + " B, " + p.partitions + (p.partitions == 1 ? " partition" : " partitions");
+      results.define("c-" + p.id + ".rps", label, "throughput (fetch phase)", "records/s", true);
+      results.define("c-" + p.id + ".mbps", label, "throughput (fetch phase)", "MB/s", true);
+      results.define("c-" + p.id + ".wall", label, "wall time incl. group join", "s", false);
+    }
+    String e2e = "End-to-end, synchronous round trip (EndToEndLatency, 100 B, acks=1)";
+    results.define("e2e.avg", e2e, "mean", "ms", false);
+    results.define("e2e.p50", e2e, "p50", "ms", false);
+    results.define("e2e.p99", e2e, "p99", "ms", false);
+    results.define("e2e.p999", e2e, "p99.9", "ms", false);
+    String fr = "End-to-end at fixed " + cfg.latencyRate + " msg/s (FixedRateLatency, 100 B, acks=1)";
+    results.define("fr.p50", fr, "p50", "ms", false);
+    results.define("fr.p99", fr, "p99", "ms", false);
+    results.define("fr.p999", fr, "p99.9", "ms", false);
+    results.define("fr.max", fr, "max", "ms", false);
+    results.define("fr.rate", fr, "achieved send rate", "msg/s", true);
+    results.define("res.rss", "Broker resources", "RSS after the run (VmRSS)", "MiB", false);
+    results.define("res.hwm", "Broker resources", "peak RSS (VmHWM)", "MiB", false);
+    results.define("res.cpu", "Broker resources", "CPU per million records produced+consumed", "s", false);
+  }
+
+  void runAll() throws Exception {
+    List<String> order = new ArrayList<>();
+    if (cfg.skuaJar != null) {
+      order.add("skua");
+    }
+    if (cfg.runKafka) {
+      order.add("kafka");
+    }
+    brokersRun.addAll(order);
+    if (order.isEmpty()) {
+      results.error("no broker to benchmark");
+      return;
+    }
+    for (int rep = 1; rep <= cfg.reps; rep++) {
+      // Alternate which broker goes first so neither always runs on a "fresh" machine.
+      List<String> thisRep = new ArrayList<>(order);
+      if (rep % 2 == 0) {
+        java.util.Collections.reverse(thisRep);
+      }
+      for (String b : thisRep) {
+        runBroker(b, rep);
+      }
+    }
+  }
+
+  private Broker newBroker(String name, int rep) {
+    Path data = cfg.dataBase.resolve(name + "-rep" + rep);
+    Path log = cfg.logDir.resolve("rep" + rep).resolve(name + "-broker.log");
+    return name.equals("kafka") ? new Broker.Kafka(cfg, data, log) : new Broker.Skua(cfg, data, log);
+  }
+
+  void runBroker(String name, int rep) {
+    log("=== repetition " + rep + "/" + cfg.reps + ": " + name);
+    Broker b = newBroker(name, rep);
+    Path toolLogs = cfg.logDir.resolve("rep" + rep).resolve(name);
+    try {
+      b.prepare();
+      double load = loadAverage();
+      if (load > Runtime.getRuntime().availableProcessors() * 0.5) {
+        results.warn(String.format("%s rep %d: machine already busy at start (1-min load %.2f on %d cores); "
+            + "figures of this repetition are noisy", name, rep, load, Runtime.getRuntime().availableProcessors()));
+      }
+      results.add("env.load", name, load);
+      Broker.Startup st = b.start();
+      log(String.format("%s up on %s: TCP connect after %.0f ms, first response after %.0f ms (pid %d)",
+          name, b.bootstrap(), st.tcpConnectMs(), st.firstResponseMs(), b.pid()));
+      results.add("start.tcp", name, st.tcpConnectMs());
+      results.add("start.api", name, st.firstResponseMs());
+
+      createTopics(b);
+      // Unmeasured warm-up so that both brokers are past JIT start-up before the first test.
+      runProducer(b, new Produce(WARMUP_TOPIC, "warm-up", 1, 100, "1"), cfg.warmupRecords, toolLogs, false);
+
+      double cpu0 = b.cpuSeconds();
+      long records = 0;
+      for (Produce p : PRODUCE) {
+        records += runProducer(b, p, cfg.records, toolLogs, true);
+      }
+      for (Produce p : CONSUME) {
+        records += runConsumer(b, p, rep, toolLogs);
+      }
+      records += runEndToEnd(b, toolLogs);
+      records += runFixedRate(b, toolLogs);
+      double cpu1 = b.cpuSeconds();
+      double[] rss = b.rssMiB();
+      results.add("res.rss", name, rss[0]);
+      results.add("res.hwm", name, rss[1]);
+      if (records > 0) {
+        results.add("res.cpu", name, (cpu1 - cpu0) / (records / 1e6));
+      }
+      log(String.format("%s: %.1f CPU s for %,d records; RSS %.0f MiB (peak %.0f MiB)",
+          name, cpu1 - cpu0, records, rss[0], rss[1]));
+    } catch (Exception e) {
+      results.error(name + " rep " + rep + ": " + e.getMessage());
+    } finally {
+      b.stop();
+      deleteTree(b.dataDir);
+    }
+  }
+
+  void createTopics(Broker b) throws Exception {
+    List<NewTopic> topics = new ArrayList<>();
+    topics.add(new NewTopic(WARMUP_TOPIC, 1, (short) 1).configs(TOPIC_CONFIGS));
+    for (Produce p : PRODUCE) {
+      topics.add(new NewTopic(p.topic(), p.partitions, (short) 1).configs(TOPIC_CONFIGS));
+    }
+    topics.add(new NewTopic(E2E_TOPIC, 1, (short) 1).configs(TOPIC_CONFIGS));
+    topics.add(new NewTopic(RATE_TOPIC, 1, (short) 1).configs(TOPIC_CONFIGS));
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrap());
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
+    try (Admin admin = Admin.create(props)) {
+      admin.createTopics(topics).all().get(90, TimeUnit.SECONDS);
+      List<String> names = topics.stream().map(NewTopic::name).toList();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (true) {
+        Map<String, TopicDescription> d = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+        boolean ready = d.values().stream()
+            .flatMap(t -> t.partitions().stream())
+            .map(TopicPartitionInfo::leader)
+            .allMatch(l -> l != null && !l.isEmpty());
+        if (ready) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IOException("topics have no leader after 60 s");
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  private List<String> tool(String mainClass) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(cfg.javaBin);
+    cmd.addAll(cfg.toolJvmOpts);
+    cmd.add("-cp");
+    cmd.add(cfg.toolClasspath);
+    cmd.add(mainClass);
+    return cmd;
+  }
+
+  private long toolTimeout(long records) {
+    return 120 + records / 2_000;
+  }
+
+  static final Pattern PRODUCER_SUMMARY = Pattern.compile(
+      "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency, "
+          + "([\\d.]+) ms max latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th, (\\d+) ms 99.9th");
+
+  /** Runs ProducerPerformance; returns the number of records acknowledged (0 on failure). */
+  long runProducer(Broker b, Produce p, long n, Path logs, boolean record) throws Exception {
+    List<String> cmd = tool("org.apache.kafka.tools.ProducerPerformance");
+    cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", p.topic(),
+        "--num-records", Long.toString(n), "--record-size", Integer.toString(p.recordSize),
+        "--throughput", "-1", "--command-property"));
+    cmd.add("acks=" + p.acks);
+    cmd.add("enable.idempotence=" + p.acks.equals("all"));
+    cmd.addAll(PRODUCER_PROPS);
+    Tools.Run r = Tools.run(cmd, logs.resolve(p.id + ".log"), toolTimeout(n));
+    Matcher m = null;
+    for (String line : r.output().split("\n")) {
+      Matcher mm = PRODUCER_SUMMARY.matcher(line);
+      if (mm.find()) {
+        m = mm;
+      }
+    }
+    if (r.exitCode() != 0 || m == null) {
+      results.error(b.name + " " + p.id + ": ProducerPerformance "
+          + (r.timedOut() ? "timed out" : "exit " + r.exitCode()) + ", see " + r.log());
+      return 0;
+    }
+    long sent = Long.parseLong(m.group(1));
+    if (r.output().contains("Exception") || r.output().contains("ERROR")) {
+      results.error(b.name + " " + p.id + ": errors in producer output, see " + r.log());
+    }
+    if (record) {
+      results.add(p.id + ".rps", b.name, Double.parseDouble(m.group(2)));
+      results.add(p.id + ".mbps", b.name, Double.parseDouble(m.group(3)));
+      results.add(p.id + ".p99", b.name, Double.parseDouble(m.group(8)));
+      log(String.format("%s %s: %s records/s, %s MB/s, p99 %s ms", b.name, p.id, m.group(2), m.group(3), m.group(8)));
+    }
+    return sent;
+  }
+
+  /** Runs ConsumerPerformance over everything a produce workload wrote; returns records consumed. */
+  long runConsumer(Broker b, Produce p, int rep, Path logs) throws Exception {
+    List<String> cmd = tool("org.apache.kafka.tools.ConsumerPerformance");
+    cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", p.topic(),
+        "--num-records", Long.toString(cfg.records), "--group", "bench-" + p.id + "-" + rep,
+        "--timeout", "30000"));
+    Tools.Run r = Tools.run(cmd, logs.resolve("consume-" + p.id + ".log"), toolTimeout(cfg.records));
+    String[] lines = r.output().split("\n");
+    for (int i = 0; i + 1 < lines.length; i++) {
+      if (lines[i].startsWith("start.time")) {
+        List<String> header = Arrays.stream(lines[i].split(",")).map(String::trim).toList();
+        String[] v = lines[i + 1].split(",");
+        if (v.length != header.size()) {
+          break;
+        }
+        double nMsg = Double.parseDouble(v[header.indexOf("data.consumed.in.nMsg")].trim());
+        double fetchMsgSec = Double.parseDouble(v[header.indexOf("fetch.nMsg.sec")].trim());
+        double fetchMbSec = Double.parseDouble(v[header.indexOf("fetch.MB.sec")].trim());
+        double mb = Double.parseDouble(v[header.indexOf("data.consumed.in.MB")].trim());
+        double mbSec = Double.parseDouble(v[header.indexOf("MB.sec")].trim());
+        if (nMsg < cfg.records) {
+          results.error(String.format("%s consume %s: only %.0f of %d records consumed, see %s",
+              b.name, p.id, nMsg, cfg.records, r.log()));
+          return (long) nMsg;
+        }
+        results.add("c-" + p.id + ".rps", b.name, fetchMsgSec);
+        results.add("c-" + p.id + ".mbps", b.name, fetchMbSec);
+        if (mbSec > 0) {
+          results.add("c-" + p.id + ".wall", b.name, mb / mbSec);
+        }
+        log(String.format("%s consume %s: %.0f records/s (fetch phase), %.1f MB/s", b.name, p.id, fetchMsgSec, fetchMbSec));
+        return (long) nMsg;
+      }
+    }
+    results.error(b.name + " consume " + p.id + ": ConsumerPerformance "
+        + (r.timedOut() ? "timed out" : "exit " + r.exitCode()) + ", no result line; see " + r.log());
+    return 0;
+  }
+
+  static final Pattern E2E_AVG = Pattern.compile("Avg latency: ([\\d.]+) ms");
+  static final Pattern E2E_PCT = Pattern.compile("Percentiles: 50th = (\\d+), 99th = (\\d+), 99\\.9th = (\\d+)");
+
+  long runEndToEnd(Broker b, Path logs) throws Exception {
+    List<String> cmd = tool("org.apache.kafka.tools.EndToEndLatency");
+    cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", E2E_TOPIC,
+        "--num-records", Integer.toString(cfg.e2eRecords), "--producer-acks", "1", "--record-size", "100"));
+    Tools.Run r = Tools.run(cmd, logs.resolve("e2e-sync.log"), 120 + cfg.e2eRecords / 50);
+    Matcher avg = E2E_AVG.matcher(r.output());
+    Matcher pct = E2E_PCT.matcher(r.output());
+    if (r.exitCode() != 0 || !avg.find() || !pct.find()) {
+      results.error(b.name + " e2e-sync: EndToEndLatency "
+          + (r.timedOut() ? "timed out" : "exit " + r.exitCode()) + ", see " + r.log());
+      return 0;
+    }
+    results.add("e2e.avg", b.name, Double.parseDouble(avg.group(1)));
+    results.add("e2e.p50", b.name, Double.parseDouble(pct.group(1)));
+    results.add("e2e.p99", b.name, Double.parseDouble(pct.group(2)));
+    results.add("e2e.p999", b.name, Double.parseDouble(pct.group(3)));
+    log(String.format("%s e2e-sync: avg %s ms, p50 %s, p99 %s, p99.9 %s ms",
+        b.name, avg.group(1), pct.group(1), pct.group(2), pct.group(3)));
+    return 2L * cfg.e2eRecords;
+  }
+
+  long runFixedRate(Broker b, Path logs) throws Exception {
+    List<String> cmd = tool(FixedRateLatency.class.getName());
+    cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", RATE_TOPIC,
+        "--rate", Integer.toString(cfg.latencyRate), "--seconds", Integer.toString(cfg.latencySeconds),
+        "--warmup-seconds", Integer.toString(cfg.latencyWarmupSeconds), "--record-size", "100", "--acks", "1"));
+    Tools.Run r = Tools.run(cmd, logs.resolve("e2e-fixed-rate.log"), 120 + 2L * cfg.latencySeconds);
+    Map<String, String> kv = null;
+    for (String line : r.output().split("\n")) {
+      if (line.startsWith("RESULT ")) {
+        kv = new java.util.HashMap<>();
+        for (String tok : line.substring(7).trim().split("\\s+")) {
+          int eq = tok.indexOf('=');
+          kv.put(tok.substring(0, eq), tok.substring(eq + 1));
+        }
+      }
+    }
+    if (r.exitCode() != 0 || kv == null) {
+      results.error(b.name + " e2e-fixed-rate: " + (r.timedOut() ? "timed out" : "exit " + r.exitCode())
+          + ", see " + r.log());
+      return 0;
+    }
+    long lost = Long.parseLong(kv.get("lost"));
+    long errors = Long.parseLong(kv.get("send_errors"));
+    if (lost > 0 || errors > 0) {
+      results.error(String.format("%s e2e-fixed-rate: %d records not received, %d send errors", b.name, lost, errors));
+    }
+    results.add("fr.p50", b.name, Double.parseDouble(kv.get("p50_ms")));
+    results.add("fr.p99", b.name, Double.parseDouble(kv.get("p99_ms")));
+    results.add("fr.p999", b.name, Double.parseDouble(kv.get("p999_ms")));
+    results.add("fr.max", b.name, Double.parseDouble(kv.get("max_ms")));
+    results.add("fr.rate", b.name, Double.parseDouble(kv.get("achieved_rate")));
+    log(String.format("%s e2e-fixed-rate: p50 %s ms, p99 %s ms, p99.9 %s ms, achieved %s msg/s",
+        b.name, kv.get("p50_ms"), kv.get("p99_ms"), kv.get("p999_ms"), kv.get("achieved_rate")));
+    return Long.parseLong(kv.get("sent")) + Long.parseLong(kv.get("received"));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  static void log(String msg) {
+    System.out.println("[bench] " + msg);
+    System.out.flush();
+  }
+
+  static double loadAverage() {
+    try {
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("[bench] could not delete " + dir + ": " + e.getMessage());
+    }
+  }
+
+  static String describeFileStore(Path p) {
+    try {
+      FileStore fs = Files.getFileStore(p);
+      return fs.name() + " (" + fs.type() + ")";
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  static BenchConfig parse(String[] args) {
+    BenchConfig c = new BenchConfig();
+    Long records = null;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--quick" -> c.quick = true;
+        case "--skip-kafka" -> c.runKafka = false;
+        case "--reps" -> c.reps = Integer.parseInt(args[++i]);
+        case "--records" -> records = Long.parseLong(args[++i]);
+        case "--rate" -> c.latencyRate = Integer.parseInt(args[++i]);
+        case "--skua-jar" -> c.skuaJar = Path.of(args[++i]);
+        case "--skua-skip-reason" -> c.skuaSkipReason = args[++i];
+        case "--skua-override" -> c.skuaExtraOverrides.add(args[++i]);
+        case "--data-dir" -> c.dataBase = Path.of(args[++i]);
+        case "--log-dir" -> c.logDir = Path.of(args[++i]);
+        case "--results-dir" -> c.resultsDir = Path.of(args[++i]);
+        case "--pid-file" -> c.pidFile = Path.of(args[++i]);
+        case "--timestamp" -> c.timestamp = args[++i];
+        case "--git-rev" -> c.gitRev = args[++i];
+        case "--classpath" -> c.toolClasspath = args[++i];
+        case "--clock-ticks" -> c.clockTicks = Long.parseLong(args[++i]);
+        case "--broker-jvm-opts" -> c.brokerJvmOpts = List.of(args[++i].trim().split("\\s+"));
+        case "--tool-jvm-opts" -> c.toolJvmOpts = List.of(args[++i].trim().split("\\s+"));
+        default -> throw new IllegalArgumentException("unknown argument " + a);
+      }
+    }
+    if (c.quick) {
+      c.records = 500_000;
+      c.warmupRecords = 100_000;
+      c.e2eRecords = 2_000;
+      c.latencySeconds = 10;
+      c.latencyWarmupSeconds = 2;
+    }
+    if (records != null) {
+      c.records = records;
+    }
+    if (c.reps < 1) {
+      throw new IllegalArgumentException("--reps must be >= 1");
+    }
+    c.javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    for (String required : List.of("dataBase", "logDir", "resultsDir", "pidFile", "timestamp", "toolClasspath")) {
+      try {
+        if (BenchConfig.class.getDeclaredField(required).get(c) == null) {
+          throw new IllegalArgumentException("missing argument for " + required + " (use bench/run)");
+        }
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return c;
+  }
+}

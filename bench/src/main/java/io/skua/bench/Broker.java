@@ -1,0 +1,272 @@
+package io.skua.bench;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A broker under test, run as a child process with the same JVM options for every broker. */
+abstract class Broker {
+
+  /** Result of {@link #start()}: milliseconds from process spawn to the two readiness points. */
+  record Startup(double tcpConnectMs, double firstResponseMs) {}
+
+  final String name;
+  final BenchConfig cfg;
+  final Path dataDir;
+  final Path logFile;
+  int port;
+  Process process;
+
+  Broker(String name, BenchConfig cfg, Path dataDir, Path logFile) {
+    this.name = name;
+    this.cfg = cfg;
+    this.dataDir = dataDir;
+    this.logFile = logFile;
+  }
+
+  /** Writes configs, formats storage, etc. Not part of the measured start-up time. */
+  abstract void prepare() throws Exception;
+
+  /** The full command line that starts the broker (JVM options included). */
+  abstract List<String> command();
+
+  String bootstrap() {
+    return "127.0.0.1:" + port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  Startup start() throws Exception {
+    Files.createDirectories(logFile.getParent());
+    ProcessBuilder pb = new ProcessBuilder(command());
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    long t0 = System.nanoTime();
+    process = pb.start();
+    // bench/run kills whatever is listed here if the harness itself dies.
+    Files.writeString(
+        cfg.pidFile,
+        process.pid() + "\n",
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+    return awaitReady(t0);
+  }
+
+  /**
+   * Polls the client port: first a plain TCP connect (which the kernel may complete as soon as the
+   * socket is bound and listening), then an ApiVersions v0 request on that connection, which only
+   * gets an answer once the broker actually processes requests.
+   */
+  private Startup awaitReady(long t0) throws Exception {
+    long deadline = t0 + TimeUnit.SECONDS.toNanos(cfg.startTimeoutSeconds);
+    double tcpMs = -1;
+    int correlationId = 1;
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IOException(
+            name + " exited with code " + process.exitValue() + " during start-up; see " + logFile);
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        if (tcpMs < 0) {
+          tcpMs = (System.nanoTime() - t0) / 1e6;
+        }
+        s.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        byte[] clientId = "skua-bench-probe".getBytes(StandardCharsets.UTF_8);
+        DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        // Request header v1: api_key INT16, api_version INT16, correlation_id INT32,
+        // client_id NULLABLE_STRING; ApiVersions v0 has an empty body.
+        out.writeInt(2 + 2 + 4 + 2 + clientId.length);
+        out.writeShort(18); // ApiVersions
+        out.writeShort(0);
+        out.writeInt(++correlationId);
+        out.writeShort(clientId.length);
+        out.write(clientId);
+        out.flush();
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        int size = in.readInt();
+        int corr = in.readInt();
+        if (size >= 4 && corr == correlationId) {
+          double respMs = (System.nanoTime() - t0) / 1e6;
+          skipFully(in, size - 4);
+          return new Startup(tcpMs, respMs);
+        }
+      } catch (IOException notYet) {
+        // not listening yet, or closed on us: retry
+      }
+      Thread.sleep(5);
+    }
+    throw new IOException(name + " not ready after " + cfg.startTimeoutSeconds + " s; see " + logFile);
+  }
+
+  private static void skipFully(InputStream in, int n) throws IOException {
+    int left = n;
+    while (left > 0) {
+      long k = in.skip(left);
+      if (k <= 0) {
+        if (in.read() < 0) {
+          return;
+        }
+        k = 1;
+      }
+      left -= (int) k;
+    }
+  }
+
+  /** Resident set size now (VmRSS) and peak (VmHWM), in MiB. */
+  double[] rssMiB() throws IOException {
+    double rss = Double.NaN;
+    double hwm = Double.NaN;
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        rss = kb(line) / 1024.0;
+      } else if (line.startsWith("VmHWM:")) {
+        hwm = kb(line) / 1024.0;
+      }
+    }
+    return new double[] {rss, hwm};
+  }
+
+  private static long kb(String statusLine) {
+    return Long.parseLong(statusLine.replaceAll("[^0-9]", ""));
+  }
+
+  /** CPU seconds (user + system) used by the broker process so far, from /proc/PID/stat. */
+  double cpuSeconds() throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+    // Field 2 (comm) may contain spaces; everything after the last ')' is space separated,
+    // starting with field 3 (state). utime is field 14, stime field 15.
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+    long utime = Long.parseLong(f[11]);
+    long stime = Long.parseLong(f[12]);
+    return (utime + stime) / (double) cfg.clockTicks;
+  }
+
+  void stop() {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    // Child JVMs first (none expected, but a wrapper script would have some), then the process.
+    process.descendants().forEach(ProcessHandle::destroy);
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  List<String> jvm() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(cfg.javaBin);
+    cmd.addAll(cfg.brokerJvmOpts);
+    return cmd;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Apache Kafka 4.3.1 from its Maven Central jars, single-node KRaft (broker + controller). */
+  static final class Kafka extends Broker {
+    private int controllerPort;
+    private Path propsFile;
+
+    Kafka(BenchConfig cfg, Path dataDir, Path logFile) {
+      super("kafka", cfg, dataDir, logFile);
+    }
+
+    @Override
+    void prepare() throws Exception {
+      port = Ports.free();
+      controllerPort = Ports.free(port);
+      Files.createDirectories(dataDir);
+      Path logDirs = dataDir.resolve("logs");
+      propsFile = dataDir.resolve("server.properties");
+      String props =
+          String.join(
+              "\n",
+              "# written by skua bench/run",
+              "process.roles=broker,controller",
+              "node.id=1",
+              "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+              "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+              "advertised.listeners=PLAINTEXT://127.0.0.1:" + port
+                  + ",CONTROLLER://127.0.0.1:" + controllerPort,
+              "controller.listener.names=CONTROLLER",
+              "inter.broker.listener.name=PLAINTEXT",
+              "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+              "log.dirs=" + logDirs,
+              "num.partitions=1",
+              "offsets.topic.replication.factor=1",
+              "transaction.state.log.replication.factor=1",
+              "transaction.state.log.min.isr=1",
+              "share.coordinator.state.topic.replication.factor=1",
+              "share.coordinator.state.topic.min.isr=1",
+              "group.initial.rebalance.delay.ms=0",
+              "auto.create.topics.enable=false",
+              "");
+      Files.writeString(propsFile, props);
+      String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+      List<String> fmt = new ArrayList<>();
+      fmt.add(cfg.javaBin);
+      fmt.addAll(cfg.toolJvmOpts);
+      fmt.addAll(List.of("-cp", cfg.toolClasspath, "kafka.tools.StorageTool", "format",
+          "-t", clusterId, "-c", propsFile.toString(), "--standalone"));
+      Tools.Run r = Tools.run(fmt, logFile.resolveSibling("kafka-format.log"), 120);
+      if (r.exitCode() != 0) {
+        throw new IOException("kafka-storage format failed (exit " + r.exitCode() + "):\n" + r.tail());
+      }
+    }
+
+    @Override
+    List<String> command() {
+      List<String> cmd = jvm();
+      cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
+      cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+      cmd.addAll(List.of("-cp", cfg.toolClasspath, "kafka.Kafka", propsFile.toString()));
+      return cmd;
+    }
+  }
+
+  /** Skua from broker/target/skua.jar, configured only through Kafka-named overrides. */
+  static final class Skua extends Broker {
+    Skua(BenchConfig cfg, Path dataDir, Path logFile) {
+      super("skua", cfg, dataDir, logFile);
+    }
+
+    @Override
+    void prepare() throws Exception {
+      port = Ports.free();
+      Files.createDirectories(dataDir.resolve("logs"));
+    }
+
+    @Override
+    List<String> command() {
+      List<String> cmd = jvm();
+      cmd.addAll(List.of("-jar", cfg.skuaJar.toString(),
+          "--override", "listeners=PLAINTEXT://127.0.0.1:" + port,
+          "--override", "log.dirs=" + dataDir.resolve("logs")));
+      for (String o : cfg.skuaExtraOverrides) {
+        cmd.add("--override");
+        cmd.add(o);
+      }
+      return cmd;
+    }
+  }
+}

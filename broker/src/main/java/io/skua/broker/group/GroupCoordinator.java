@@ -246,7 +246,7 @@ public final class GroupCoordinator {
             ClassicGroup g = groups.computeIfAbsent(e.getKey(), id -> new ClassicGroup(id, partition, now));
             g.offsets.putAll(e.getValue());
         }
-        log.info("group coordinator loaded partition=" + partition + " groups=" + groupValues.size());
+        log.debug("group coordinator loaded partition=" + partition + " groups=" + groupValues.size());
     }
 
     // =====================================================================================================

@@ -168,16 +168,25 @@ public final class GroupCoordinator {
         }).compose(v -> {
             Promise<Void> applied = Promise.promise();
             context.runOnContext(x -> {
-                synchronized (records) {
-                    for (GroupLog.Record r : records) {
-                        replayRecord(r, groupValues, offsets);
-                    }
+                if (partitionStates.get(partition) != PartitionState.LOADING) {
+                    applied.complete(); // unloaded meanwhile
+                    return;
                 }
-                if (partitionStates.get(partition) == PartitionState.LOADING) {
+                try {
+                    synchronized (records) {
+                        for (GroupLog.Record r : records) {
+                            replayRecord(r, groupValues, offsets);
+                        }
+                    }
                     install(partition, groupValues, offsets);
                     partitionStates.put(partition, PartitionState.LOADED);
+                    applied.complete();
+                } catch (RuntimeException e) {
+                    // a record we cannot read: refuse to serve the partition rather than serve wrong state
+                    partitionStates.remove(partition);
+                    log.error("group coordinator load failed partition=" + partition, e);
+                    applied.fail(e);
                 }
-                applied.complete();
             });
             return applied.future();
         }, err -> {
@@ -294,7 +303,8 @@ public final class GroupCoordinator {
                 group = new ClassicGroup(req.groupId(), partitionFor(req.groupId()), clock.getAsLong());
                 groups.put(group.groupId, group);
             }
-            if (!acceptJoiningMember(group, req.memberId())) {
+            // a known static instance rejoining replaces itself: it does not grow the group
+            if (!acceptJoiningMember(group, req.memberId()) && !group.hasStaticMember(req.groupInstanceId())) {
                 return Future.succeededFuture(JoinResult.error(GroupErrors.GROUP_MAX_SIZE_REACHED, req.memberId()));
             }
             Promise<JoinResult> promise = Promise.promise();

@@ -620,4 +620,77 @@ class GroupCoordinatorTest {
         assertEquals(GroupErrors.NONE, found.get(0).error());
         assertEquals(coordinator.partitionFor(G), found.get(0).partition());
     }
+
+    @Test
+    void shouldNotRebalanceWhenFollowerRejoinsWithSameMetadataInStableGroup() {
+        JoinResult a = await(coordinator.joinGroup(join("")));
+        JoinResult b = await(coordinator.joinGroup(join("")));
+        Future<JoinResult> ja = coordinator.joinGroup(join(a.memberId()));
+        Future<JoinResult> jb = coordinator.joinGroup(join(b.memberId()));
+        JoinResult ra = await(ja);
+        JoinResult rb = await(jb);
+        JoinResult leader = ra.members().isEmpty() ? rb : ra;
+        JoinResult follower = leader == ra ? rb : ra;
+        sync(leader, Map.of(leader.memberId(), bytes("L"), follower.memberId(), bytes("F")));
+        sync(follower, Map.of());
+
+        JoinResult again = await(coordinator.joinGroup(join(follower.memberId())));
+        assertEquals(GroupErrors.NONE, again.error());
+        assertEquals(1, again.generationId());
+        assertEquals(GroupState.STABLE, state());
+        assertArrayEquals(bytes("F"), sync(again, Map.of()).assignment());
+    }
+
+    @Test
+    void shouldResendJoinResponseDuringCompletingRebalance() {
+        JoinResult a = await(joinNew());
+        assertEquals(GroupState.COMPLETING_REBALANCE, state());
+        JoinResult resent = await(coordinator.joinGroup(join(a.memberId())));
+        assertEquals(a.generationId(), resent.generationId());
+        assertEquals(a.memberId(), resent.leaderId());
+        assertEquals(1, resent.members().size());
+    }
+
+    @Test
+    void shouldRebalanceWhenMembersDoNotSyncInTime() {
+        // Given a completed join whose leader never sends SyncGroup
+        JoinResult a = await(joinNew());
+        assertEquals(GroupState.COMPLETING_REBALANCE, state());
+        // Then after the rebalance timeout the silent member is removed and the group rebalances to empty
+        eventually(() -> state() == GroupState.EMPTY);
+        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, heartbeat(a.memberId(), 1));
+    }
+
+    @Test
+    void shouldFailPendingSyncsWhenRebalanceStarts() {
+        JoinResult a = await(coordinator.joinGroup(join("")));
+        JoinResult b = await(coordinator.joinGroup(join("")));
+        Future<JoinResult> ja = coordinator.joinGroup(join(a.memberId()));
+        Future<JoinResult> jb = coordinator.joinGroup(join(b.memberId()));
+        JoinResult ra = await(ja);
+        JoinResult rb = await(jb);
+        JoinResult follower = ra.members().isEmpty() ? ra : rb;
+        Future<SyncResult> waiting = coordinator.syncGroup(new SyncRequest(G, 1, follower.memberId(), null, null, null, Map.of()));
+        // When a new member joins before the leader syncs
+        joinNew();
+        // Then the parked follower sync answers REBALANCE_IN_PROGRESS
+        assertEquals(GroupErrors.REBALANCE_IN_PROGRESS, await(waiting).error());
+        assertEquals(GroupState.PREPARING_REBALANCE, state());
+    }
+
+    @Test
+    void shouldLetKnownStaticMemberRejoinFullGroup() {
+        coordinator = start(config.withMaxSize(1).withOffsetsTopicPartitions(5));
+        stableStatic("instance-1");
+        assertEquals(GroupErrors.NONE, await(coordinator.joinGroup(join("", "instance-1", SESSION))).error());
+    }
+
+    @Test
+    void shouldServeRequestsFromAnotherContextOnThatContext() {
+        io.vertx.core.Context caller = vertx.getOrCreateContext();
+        java.util.concurrent.CompletableFuture<Boolean> onCaller = new java.util.concurrent.CompletableFuture<>();
+        caller.runOnContext(v -> coordinator.joinGroup(join("")).onComplete(ar ->
+                onCaller.complete(io.vertx.core.Vertx.currentContext() == caller)));
+        assertTrue(await(Future.fromCompletionStage(onCaller)));
+    }
 }

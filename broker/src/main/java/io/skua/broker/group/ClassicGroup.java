@@ -113,6 +113,8 @@ final class ClassicGroup {
     boolean initialDelayPhase;
     boolean newMemberAdded;
     final Map<TopicPartition, GroupRecords.OffsetValue> offsets = new LinkedHashMap<>();
+    /** Offset commits whose append is in flight, per partition: retention must not expire them meanwhile. */
+    final Map<TopicPartition, Integer> pendingOffsetCommits = new HashMap<>();
 
     ClassicGroup(String groupId, int partition, long now) {
         this.groupId = groupId;
@@ -239,6 +241,10 @@ final class ClassicGroup {
         }
         if (!Objects.equals(protocolType, memberProtocolType)) {
             return false;
+        }
+        if (members.isEmpty()) {
+            // e.g. PreparingRebalance after everyone left: no protocol to be common with (Kafka's counts are 0 == 0)
+            return !memberProtocols.isEmpty();
         }
         Set<String> common = candidateProtocols();
         for (Protocol p : memberProtocols) {

@@ -213,7 +213,6 @@ public final class GroupCoordinator {
         } else if (key instanceof GroupKey k) {
             if (r.isTombstone()) {
                 groupValues.remove(k.group());
-                offsets.remove(k.group());
             } else {
                 groupValues.put(k.group(), GroupRecords.readGroupValue(r.value()));
             }
@@ -1013,7 +1012,13 @@ public final class GroupCoordinator {
             maybeDropEmptyGroup(group);
             return Future.succeededFuture(results);
         }
+        for (TopicPartition tp : toApply.keySet()) {
+            group.pendingOffsetCommits.merge(tp, 1, Integer::sum);
+        }
         return groupLog.append(group.partition, records).transform(ar -> {
+            for (TopicPartition tp : toApply.keySet()) {
+                group.pendingOffsetCommits.computeIfPresent(tp, (k, n) -> n == 1 ? null : n - 1);
+            }
             if (ar.succeeded()) {
                 ClassicGroup current = groups.get(group.groupId);
                 if (current == null) {
@@ -1133,6 +1138,9 @@ public final class GroupCoordinator {
             }
             List<TopicPartition> expired = new ArrayList<>();
             for (Map.Entry<TopicPartition, OffsetValue> e : group.offsets.entrySet()) {
+                if (group.pendingOffsetCommits.containsKey(e.getKey())) {
+                    continue;
+                }
                 OffsetValue v = e.getValue();
                 boolean isExpired;
                 if (v.expireTimestamp() >= 0) {
@@ -1151,7 +1159,8 @@ public final class GroupCoordinator {
                 tombstones.add(new GroupLog.Record(GroupRecords.offsetKey(group.groupId, tp.topic(), tp.partition()), null));
             }
             expiredCount += expired.size();
-            if (group.offsets.isEmpty() && group.members.isEmpty() && group.pendingMembers.isEmpty()) {
+            if (group.offsets.isEmpty() && group.members.isEmpty() && group.pendingMembers.isEmpty()
+                    && group.pendingOffsetCommits.isEmpty()) {
                 group.transitionTo(GroupState.DEAD, now);
                 groups.remove(group.groupId);
                 tombstones.add(new GroupLog.Record(GroupRecords.groupKey(group.groupId), null));
@@ -1242,7 +1251,7 @@ public final class GroupCoordinator {
                     results.add(Future.succeededFuture(new GroupError(groupId, status)));
                 } else if (g == null || g.is(GroupState.DEAD)) {
                     results.add(Future.succeededFuture(new GroupError(groupId, GroupErrors.GROUP_ID_NOT_FOUND)));
-                } else if (!g.is(GroupState.EMPTY) || !g.pendingMembers.isEmpty()) {
+                } else if (!g.is(GroupState.EMPTY)) {
                     results.add(Future.succeededFuture(new GroupError(groupId, GroupErrors.NON_EMPTY_GROUP)));
                 } else {
                     List<GroupLog.Record> tombstones = new ArrayList<>();
@@ -1250,6 +1259,10 @@ public final class GroupCoordinator {
                         tombstones.add(new GroupLog.Record(GroupRecords.offsetKey(groupId, tp.topic(), tp.partition()), null));
                     }
                     tombstones.add(new GroupLog.Record(GroupRecords.groupKey(groupId), null));
+                    for (Long t : g.pendingMembers.values()) {
+                        vertx.cancelTimer(t);
+                    }
+                    g.pendingMembers.clear();
                     g.transitionTo(GroupState.DEAD, clock.getAsLong());
                     groups.remove(groupId);
                     results.add(groupLog.append(g.partition, tombstones).transform(ar -> {
@@ -1277,20 +1290,21 @@ public final class GroupCoordinator {
     // Helpers
     // =====================================================================================================
 
-    /** Runs {@code body} on the coordinator's context; completes on the caller's context. */
+    /**
+     * Runs {@code body} on the coordinator's context. The returned future completes in a fresh task on the
+     * caller's context (the coordinator's when the caller has none), never nested inside coordinator code: a
+     * caller chaining another coordinator call on the result cannot re-enter a half-done state change.
+     */
     private <T> Future<T> call(Supplier<Future<T>> body) {
         Context caller = Vertx.currentContext();
-        if (caller == context) {
-            return safely(body);
-        }
+        Context reply = caller != null ? caller : context;
         Promise<T> promise = Promise.promise();
-        context.runOnContext(v -> safely(body).onComplete(ar -> {
-            if (caller != null) {
-                caller.runOnContext(x -> promise.handle(ar));
-            } else {
-                promise.handle(ar);
-            }
-        }));
+        Runnable run = () -> safely(body).onComplete(ar -> reply.runOnContext(x -> promise.handle(ar)));
+        if (caller == context) {
+            run.run();
+        } else {
+            context.runOnContext(v -> run.run());
+        }
         return promise.future();
     }
 

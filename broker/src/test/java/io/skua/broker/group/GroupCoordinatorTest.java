@@ -693,4 +693,113 @@ class GroupCoordinatorTest {
                 onCaller.complete(io.vertx.core.Vertx.currentContext() == caller)));
         assertTrue(await(Future.fromCompletionStage(onCaller)));
     }
+
+    @Test
+    void shouldExpireStaticMemberSessionAndRebalance() {
+        // Given a stable group of a dynamic member and a short-session static member
+        JoinResult a = await(coordinator.joinGroup(join("")));
+        Future<JoinResult> ja = coordinator.joinGroup(join(a.memberId()));
+        Future<JoinResult> js = coordinator.joinGroup(join("", "static-1", 300));
+        JoinResult ra = await(ja);
+        JoinResult rs = await(js);
+        JoinResult leader = ra.members().isEmpty() ? rs : ra;
+        sync(leader, Map.of());
+        sync(leader == ra ? rs : ra, Map.of());
+        assertEquals(GroupState.STABLE, state());
+
+        // When the static member goes silent, its session expires like any other
+        eventually(() -> heartbeat(a.memberId(), 1) == GroupErrors.REBALANCE_IN_PROGRESS);
+        JoinResult a2 = await(coordinator.joinGroup(join(a.memberId())));
+        assertEquals(1, a2.members().size());
+        assertTrue(await(coordinator.describeGroups(List.of(G), 5)).get(0).members().stream()
+                .noneMatch(m -> "static-1".equals(m.groupInstanceId())));
+    }
+
+    @Test
+    void shouldDropNewMemberThatWaitsTooLongInRebalance() {
+        // Given a stable member with a long rebalance timeout that will not rejoin soon
+        coordinator = start(config.withNewMemberJoinTimeoutMs(200).withOffsetsTopicPartitions(5));
+        JoinResult first = await(coordinator.joinGroup(join("")));
+        JoinRequest slow = new JoinRequest(G, first.memberId(), null, "consumer",
+                List.of(new Protocol("range", bytes("m"))), SESSION, 60_000, "client", "/h", 9);
+        JoinResult a = await(coordinator.joinGroup(slow));
+        sync(a, Map.of());
+
+        // When a new member joins and waits, the rebalance cannot finish before the new-member timeout
+        Future<JoinResult> b = joinNew();
+
+        // Then the new member is dropped and told UNKNOWN_MEMBER_ID, so that it retries
+        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, await(b).error());
+    }
+
+    @Test
+    void shouldAnswerParkedRequestsWhenPartitionIsUnloaded() {
+        JoinResult a = stableSingle();
+        Future<JoinResult> b = joinNew();
+        assertFalse(b.isComplete());
+        await(coordinator.unloadPartition(coordinator.partitionFor(G)));
+        assertEquals(GroupErrors.NOT_COORDINATOR, await(b).error());
+        assertEquals(GroupErrors.NOT_COORDINATOR, heartbeat(a.memberId(), 1));
+        // and loading it again brings the group back from the log
+        await(coordinator.loadPartition(coordinator.partitionFor(G)));
+        assertEquals(GroupErrors.NONE, heartbeat(a.memberId(), 1));
+    }
+
+    @Test
+    void shouldRefuseToServePartitionWithUnreadableRecords() {
+        int p = coordinator.partitionFor(G);
+        await(groupLog.append(p, List.of(new GroupLog.Record(new byte[] {0, 9}, new byte[] {1}))));
+        GroupCoordinator restarted = new GroupCoordinator(vertx.getOrCreateContext(), config, groupLog,
+                (t, q) -> true, now::get);
+        assertTrue(restarted.startup().transform(ar -> Future.succeededFuture(ar.failed()))
+                .toCompletionStage().toCompletableFuture().join());
+        assertEquals(GroupErrors.NOT_COORDINATOR, heartbeatOn(restarted, "m"));
+    }
+
+    @Test
+    void shouldExpireConsumerGroupOffsetsRetentionAfterGroupBecameEmpty() {
+        // Given a consumer group that committed, then emptied at time T
+        JoinResult a = stableSingle();
+        await(coordinator.commitOffsets(new OffsetCommitRequest(G, 1, a.memberId(), null, -1,
+                List.of(new PartitionOffset("t", 0, 9, -1, "")), 9)));
+        now.addAndGet(config.offsetsRetentionMs()); // old commit, but the group was not empty until now
+        await(coordinator.leaveGroup(G, List.of(new MemberIdentity(a.memberId(), null))));
+        eventually(() -> state() == GroupState.EMPTY);
+
+        // Then nothing expires until the retention has passed since it became empty
+        assertEquals(0, await(coordinator.expireOffsets()));
+        now.addAndGet(config.offsetsRetentionMs() - 1);
+        assertEquals(0, await(coordinator.expireOffsets()));
+        now.addAndGet(1);
+        assertEquals(1, await(coordinator.expireOffsets()));
+        assertEquals(GroupState.DEAD, state());
+    }
+
+    @Test
+    void shouldLeaveInBatches() {
+        JoinResult a = stableSingle();
+        JoinResult pending = await(coordinator.joinGroup(join("")));
+        var r = await(coordinator.leaveGroup(G, List.of(new MemberIdentity(a.memberId(), null),
+                new MemberIdentity(pending.memberId(), null), new MemberIdentity("ghost", null),
+                new MemberIdentity("ghost", "no-such-instance"))));
+        assertEquals(GroupErrors.NONE, r.error());
+        assertEquals(List.of(GroupErrors.NONE, GroupErrors.NONE, GroupErrors.UNKNOWN_MEMBER_ID,
+                GroupErrors.UNKNOWN_MEMBER_ID), r.members().stream().map(GroupMessages.LeaveMemberResult::error).toList());
+        eventually(() -> state() == GroupState.EMPTY);
+        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, await(coordinator.joinGroup(join(pending.memberId()))).error());
+    }
+
+    @Test
+    void shouldLetCallersChainCallsOnTheirContext() {
+        // a handler on an event loop composing join -> join -> sync -> heartbeat
+        io.vertx.core.Context caller = vertx.getOrCreateContext();
+        java.util.concurrent.CompletableFuture<Short> done = new java.util.concurrent.CompletableFuture<>();
+        caller.runOnContext(v -> coordinator.joinGroup(join(""))
+                .compose(first -> coordinator.joinGroup(join(first.memberId())))
+                .compose(j -> coordinator.syncGroup(new SyncRequest(G, j.generationId(), j.memberId(), null, null, null,
+                                Map.of(j.memberId(), bytes("x"))))
+                        .compose(s -> coordinator.heartbeat(new HeartbeatRequest(G, j.generationId(), j.memberId(), null))))
+                .onComplete(ar -> done.complete(ar.succeeded() ? ar.result() : -100)));
+        assertEquals(GroupErrors.NONE, await(Future.fromCompletionStage(done)));
+    }
 }

@@ -350,6 +350,7 @@ public final class GroupCoordinator {
     }
 
     private <T> Future<T> safely(Supplier<Future<T>> body) {
+        assert Vertx.currentContext() == context : "group coordinator state touched off its context";
         try {
             return body.get();
         } catch (RuntimeException e) {

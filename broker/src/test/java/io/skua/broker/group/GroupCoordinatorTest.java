@@ -802,4 +802,18 @@ class GroupCoordinatorTest {
                 .onComplete(ar -> done.complete(ar.succeeded() ? ar.result() : -100)));
         assertEquals(GroupErrors.NONE, await(Future.fromCompletionStage(done)));
     }
+
+    @Test
+    void shouldExpireCommitWithExplicitRetentionAtItsExpireTimestamp() {
+        // OffsetCommit v2-4 may carry retention_time_ms: that commit expires on its own clock (value v1)
+        JoinResult a = stableSingle();
+        await(coordinator.commitOffsets(new OffsetCommitRequest(G, 1, a.memberId(), null, 60_000,
+                List.of(new PartitionOffset("t", 0, 3, -1, "m")), 2)));
+        await(coordinator.leaveGroup(G, List.of(new MemberIdentity(a.memberId(), null))));
+        eventually(() -> state() == GroupState.EMPTY);
+        now.addAndGet(59_999);
+        assertEquals(0, await(coordinator.expireOffsets()));
+        now.addAndGet(1);
+        assertEquals(1, await(coordinator.expireOffsets()));
+    }
 }

@@ -25,7 +25,8 @@ record CommandLine(Optional<Path> configFile, Map<String, String> overrides, boo
               --override KEY=VALUE       set a property, after the file; repeatable
               -h, --help                 print this help and exit
 
-            Environment: SKUA_LOG_LEVEL=ERROR|WARN|INFO|DEBUG|TRACE (default INFO), JAVA_OPTS, SKUA_HEAP_OPTS.
+            Environment: SKUA_LOG_LEVEL=ERROR|WARN|INFO|DEBUG|TRACE (default INFO), JAVA_HOME, JAVA_OPTS,
+            SKUA_HEAP_OPTS, SKUA_MVN_OPTS (bin/skua only).
             """;
 
     static CommandLine parse(String... args) {

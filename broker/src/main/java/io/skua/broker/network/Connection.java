@@ -3,7 +3,6 @@ package io.skua.broker.network;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.skua.broker.network.ResponseOrderer.Slot;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -195,7 +194,7 @@ final class Connection implements ConnectionContext {
         if (result.succeeded() && result.result() == Response.none()) {
             return; // fire-and-forget (acks=0): never takes a place in the response order
         }
-        Slot slot = orderer.register();
+        ResponseOrderer<Response.Frame>.Slot slot = orderer.register();
         result.onComplete(ar -> onEventLoop(() -> onDispatched(slot, ar)));
     }
 

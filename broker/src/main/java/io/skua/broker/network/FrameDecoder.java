@@ -15,8 +15,10 @@ import java.util.function.Consumer;
  *
  * <p>Memory: the size prefix is checked against {@code maxFrameBytes} before anything is allocated for the frame;
  * an invalid size throws {@link InvalidFrameSizeException} and the decoder drops everything it holds. A valid size
- * allocates exactly one heap buffer of that size, filled from the chunks as they arrive (one copy per frame). The
- * frame handed out is that buffer, owned by the receiver from then on.
+ * allocates nothing until all of its bytes have arrived (a client declaring 100 MB and sending nothing costs
+ * nothing); then exactly one heap buffer of that size is allocated and filled from the chunks (one copy per frame).
+ * Memory held is therefore proportional to the bytes actually received. The frame handed out is that buffer, owned
+ * by the receiver from then on.
  *
  * <p>Not thread-safe: confined to the connection's event loop.
  */
@@ -32,8 +34,8 @@ public final class FrameDecoder {
     /** Size prefix bytes read so far (0..4) and their value (big-endian, accumulated). */
     private int sizeBytesRead;
     private int sizeAccumulator;
-    /** The frame being filled, allocated once its size is known and valid; null between frames. */
-    private ByteBuffer frame;
+    /** Size of the frame whose prefix has been read and whose bytes are awaited; -1 between frames. */
+    private int frameSize = -1;
     private boolean failed;
 
     public FrameDecoder(int maxFrameBytes) {
@@ -62,7 +64,7 @@ public final class FrameDecoder {
         if (failed) {
             return false;
         }
-        if (frame == null) {
+        if (frameSize < 0) {
             while (sizeBytesRead < SIZE_BYTES) {
                 Buffer head = chunks.peekFirst();
                 if (head == null) {
@@ -79,32 +81,34 @@ public final class FrameDecoder {
                 fail();
                 throw new InvalidFrameSizeException(size, maxFrameBytes);
             }
-            frame = ByteBuffer.allocate(size);
+            frameSize = size;
         }
-        while (frame.hasRemaining()) {
+        if (bufferedBytes < frameSize) {
+            return false;
+        }
+        ByteBuffer frame = ByteBuffer.allocate(frameSize);
+        byte[] dst = frame.array();
+        int filled = 0;
+        while (filled < frameSize) {
             Buffer head = chunks.peekFirst();
-            if (head == null) {
-                return false;
-            }
-            int n = Math.min(frame.remaining(), head.length() - headOffset);
-            head.getBytes(headOffset, headOffset + n, frame.array(), frame.arrayOffset() + frame.position());
-            frame.position(frame.position() + n);
+            int n = Math.min(frameSize - filled, head.length() - headOffset);
+            head.getBytes(headOffset, headOffset + n, dst, filled);
+            filled += n;
             advance(head, n);
         }
-        ByteBuffer complete = frame.flip();
-        frame = null;
-        sink.accept(complete);
+        frameSize = -1;
+        sink.accept(frame);
         return true;
     }
 
-    /** Bytes received but not yet copied into a frame (excludes the partially filled frame). */
+    /** Bytes received and not yet handed out in a frame (size prefixes excluded once read). */
     public long bufferedBytes() {
         return bufferedBytes;
     }
 
     /** Whether a frame or size prefix has been started and not finished. */
     public boolean hasPartialFrame() {
-        return frame != null || sizeBytesRead > 0;
+        return frameSize >= 0 || sizeBytesRead > 0;
     }
 
     /** Drops everything held; later offers are ignored. */
@@ -113,7 +117,7 @@ public final class FrameDecoder {
         chunks.clear();
         headOffset = 0;
         bufferedBytes = 0;
-        frame = null;
+        frameSize = -1;
     }
 
     private void advance(Buffer head, int n) {

@@ -158,6 +158,18 @@ class FrameDecoderTest {
     }
 
     @Test
+    void shouldHoldOnlyTheBytesReceivedForALargeDeclaredFrame() {
+        // Given a 100 MB frame declared (within the limit) with only 10 bytes sent
+        FrameDecoder decoder = new FrameDecoder(ServerSettingsDefaults.MAX);
+        decoder.offer(Buffer.buffer().appendInt(100_000_000).appendBytes(new byte[10]));
+
+        // When / Then nothing is produced and only what arrived is held
+        assertFalse(decoder.decodeNext(frames::add));
+        assertTrue(decoder.hasPartialFrame());
+        assertEquals(10, decoder.bufferedBytes());
+    }
+
+    @Test
     void shouldRejectNegativeSize() {
         FrameDecoder decoder = new FrameDecoder(100);
         decoder.offer(Buffer.buffer().appendInt(-1));

@@ -498,6 +498,38 @@ class KafkaServerTest {
     }
 
     @Test
+    void shouldDescribeTheConnectionToTheDispatcher() throws Exception {
+        List<ConnectionContext> seen = new CopyOnWriteArrayList<>();
+        start(settings(), (ctx, frame) -> {
+            seen.add(ctx);
+            assertTrue(ctx.context().isEventLoopContext());
+            return Future.succeededFuture(echo("ok"));
+        });
+        RawClient first = connect();
+        RawClient second = connect();
+        first.send("a");
+        second.send("b");
+        first.send("c");
+        assertEquals("ok", first.readString());
+        assertEquals("ok", second.readString());
+        assertEquals("ok", first.readString());
+
+        assertEquals(3, seen.size());
+        ConnectionContext a = seen.stream().filter(c -> c.remoteAddress().port() == first.socket().getLocalPort())
+                .findFirst().orElseThrow();
+        ConnectionContext b = seen.stream().filter(c -> c.remoteAddress().port() == second.socket().getLocalPort())
+                .findFirst().orElseThrow();
+        assertNotEquals(a.connectionId(), b.connectionId());
+        assertEquals("PLAINTEXT", a.listenerName());
+        assertEquals(server.port(), a.localAddress().port());
+        assertTrue(a.isOpen());
+
+        first.close();
+        Await.until("closed seen by the context", () -> !a.isOpen());
+        assertTrue(b.isOpen());
+    }
+
+    @Test
     void shouldCloseConnectionsOnServerClose() throws Exception {
         start(settings());
         RawClient client = connect();

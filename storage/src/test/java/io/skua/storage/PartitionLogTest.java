@@ -417,6 +417,11 @@ class PartitionLogTest {
     // ------------------------------------------------------------------ helpers
 
     ByteBuffer readAll(PartitionLog log) {
+        return readAllOf(log);
+    }
+
+    /** Every batch from the log start to the log end, fetched segment by segment. */
+    ByteBuffer readAllOf(PartitionLog log) {
         List<ByteBuffer> parts = new ArrayList<>();
         long next = log.logStartOffset();
         while (next < log.logEndOffset()) {

@@ -106,6 +106,42 @@ class PartitionLogTest {
     }
 
     @Test
+    void shouldFillUpToMaxBytesWithWholeBatchesWhateverTheIndexSays() {
+        for (String interval : List.of("0", "100", "4096")) {
+            Path sub = dir.resolve("interval-" + interval);
+            PartitionLog log = PartitionLog.open(sub, config(Map.of(LogConfig.INDEX_INTERVAL_BYTES, interval)),
+                    clock::get);
+            opened.add(log);
+            List<Integer> sizes = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                ByteBuffer batch = Batches.withValueSize(1 + i % 3, i, (i * 37) % 90);
+                sizes.add(batch.remaining());
+                appendAndCommit(log, batch);
+            }
+            for (int maxBytes = 1; maxBytes < 3000; maxBytes += 7) {
+                for (long bound : List.of(log.logEndOffset(), 40L)) {
+                    assertEquals(expectedSlice(log, sizes, maxBytes, bound), log.read(0, maxBytes, bound).sizeInBytes(),
+                            "interval " + interval + ", maxBytes " + maxBytes + ", bound " + bound);
+                }
+            }
+        }
+    }
+
+    /** Greedy whole batches from offset 0: the first always, then while within maxBytes and below the bound. */
+    private static int expectedSlice(PartitionLog log, List<Integer> sizes, int maxBytes, long bound) {
+        ByteBuffer all = log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).readAll();
+        List<MutableRecordBatch> batches = Batches.parse(all);
+        int total = 0;
+        for (int i = 0; i < batches.size(); i++) {
+            if (batches.get(i).lastOffset() >= bound || (i > 0 && total + sizes.get(i) > maxBytes)) {
+                break;
+            }
+            total += sizes.get(i);
+        }
+        return total;
+    }
+
+    @Test
     void shouldNeverReturnRecordsAtOrAboveTheBound() {
         PartitionLog log = open(LogConfig.DEFAULT);
         log.append(Batches.plain(5, 1), AppendOrigin.CLIENT, 0);

@@ -358,6 +358,14 @@ final class Segment implements Closeable {
         int first = pos;
         int total = h.sizeInBytes();
         pos += total;
+        if (maxOffsetExclusive >= nextOffset && maxBytes > total) {
+            // Every batch below limit is below the bound: jump through the index close to the byte limit.
+            int i = offsetIndex.floorByValue(Math.min((long) first + maxBytes, limit));
+            if (i >= 0 && offsetIndex.value(i) > pos) {
+                pos = offsetIndex.value(i);
+                total = pos - first;
+            }
+        }
         while (true) {
             h = header(pos, limit, scratch);
             if (h == null || h.lastOffset() >= maxOffsetExclusive || (long) total + h.sizeInBytes() > maxBytes) {

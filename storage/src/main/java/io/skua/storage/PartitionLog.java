@@ -52,6 +52,7 @@ import java.util.function.LongSupplier;
  */
 public final class PartitionLog implements Closeable {
     public static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
+    private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
     public static final String CHECKPOINT_FILE = "partition.checkpoint";
     private static final String RECOVERY_POINT = "recovery.point";
     private static final String LOG_START_OFFSET = "log.start.offset";
@@ -138,6 +139,9 @@ public final class PartitionLog implements Closeable {
         } else {
             Long recoveryBase = logs.floorKey(checkpointRecovery);
             boolean recovering = false;
+            int recovered = 0;
+            long truncatedBytes = 0;
+            int segmentsDeleted = 0;
             for (long base : logs.keySet()) {
                 Segment segment = Segment.open(dir, base, now);
                 loaded.add(segment);
@@ -145,20 +149,24 @@ public final class PartitionLog implements Closeable {
                 if (!recovering && !segment.loadClean()) {
                     recovering = true; // a damaged index: verify this segment and all later ones
                 }
-                if (recovering && segment.recover(config.indexIntervalBytes()) > 0) {
-                    for (long later : logs.tailMap(base, false).keySet()) {
-                        Segment.open(dir, later, now).delete();
+                if (recovering) {
+                    recovered++;
+                    truncatedBytes = segment.recover(config.indexIntervalBytes());
+                    segment.flush();
+                    if (truncatedBytes > 0) {
+                        for (long later : logs.tailMap(base, false).keySet()) {
+                            Segment.open(dir, later, now).delete();
+                            segmentsDeleted++;
+                        }
+                        break;
                     }
-                    break;
                 }
             }
             if (recovering) {
-                for (Segment s : loaded) {
-                    if (s.baseOffset() >= (recoveryBase == null ? Long.MIN_VALUE : recoveryBase)) {
-                        s.flush();
-                    }
-                }
                 clean = false;
+                LOG.log(truncatedBytes > 0 ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                        "Recovered partition log dir={0} segmentsVerified={1} truncatedBytes={2} segmentsDeleted={3}",
+                        dir, recovered, truncatedBytes, segmentsDeleted);
             }
         }
         segments = List.copyOf(loaded);
@@ -206,7 +214,8 @@ public final class PartitionLog implements Closeable {
 
     /**
      * Validates and appends the record batches in {@code batches} (position to limit), rewriting them in place
-     * (base offsets, leader epoch, {@code LogAppendTime}) when the origin is {@link AppendOrigin#CLIENT}. A truncated
+     * (base offsets, leader epoch, {@code LogAppendTime}) when the origin is {@link AppendOrigin#CLIENT}; a read-only
+     * buffer is copied first, so pass a writable one to stay zero-copy. A truncated
      * trailing batch is ignored, as Kafka does. Either every batch is appended or none.
      *
      * <p>Per batch: magic must be 2 ({@code INVALID_RECORD}); the size at most {@code max.message.bytes}
@@ -222,7 +231,9 @@ public final class PartitionLog implements Closeable {
     public AppendResult append(ByteBuffer batches, AppendOrigin origin, int leaderEpoch) {
         ensureWritable();
         LogConfig cfg = config;
-        ByteBuffer data = batches.duplicate();
+        ByteBuffer data = batches.isReadOnly() && origin == AppendOrigin.CLIENT
+                ? ByteBuffer.allocate(batches.remaining()).put(batches.duplicate()).flip() // rewrites need a copy
+                : batches.duplicate();
         List<RecordBatch> list = new ArrayList<>();
         RecordBatch.BatchIterator it = RecordBatch.batches(data);
         try {
@@ -324,18 +335,25 @@ public final class PartitionLog implements Closeable {
     private Segment maybeRoll(int bytes, long firstOffset, long lastOffset, long maxTimestamp, long now, LogConfig cfg)
             throws IOException {
         Segment active = active();
-        boolean roll = active.size() > 0
+        boolean offsetOverflow = lastOffset - active.baseOffset() > Integer.MAX_VALUE;
+        boolean roll = offsetOverflow || active.size() > 0
                 && ((long) active.size() + bytes > cfg.segmentBytes()
-                || active.timeWaitedForRoll(now, maxTimestamp) >= cfg.segmentMs()
-                || lastOffset - active.baseOffset() > Integer.MAX_VALUE);
+                || active.timeWaitedForRoll(now, maxTimestamp) >= cfg.segmentMs());
         if (!roll) {
             return active;
         }
         active.onBecomeInactive();
         Segment next = Segment.create(dir, firstOffset, now);
         List<Segment> list = new ArrayList<>(segments);
+        if (active.size() == 0) {
+            // Only a replicated batch far beyond an empty segment's relative-offset range gets here.
+            list.remove(list.size() - 1);
+            scheduleDeletion(List.of(active), now);
+        }
         list.add(next);
         segments = List.copyOf(list);
+        logStartOffset = Math.max(logStartOffset, list.get(0).baseOffset());
+        highWatermark = Math.max(highWatermark, logStartOffset);
         producers.writeSnapshot(firstOffset);
         recoveryPoint = Math.max(recoveryPoint, active.nextOffset());
         writeCheckpoint();

@@ -450,6 +450,33 @@ class PartitionLogTest {
         assertError(Error.INVALID_RECORD, () -> follower.append(fetched, AppendOrigin.REPLICATION, 0));
     }
 
+    @Test
+    void shouldCopyReadOnlyBuffersBeforeRewritingThem() {
+        PartitionLog log = open(LogConfig.DEFAULT);
+        appendAndCommit(log, Batches.plain(2, 1));
+        ByteBuffer readOnly = Batches.plain(3, 1).asReadOnlyBuffer();
+
+        AppendResult result = appendAndCommit(log, readOnly);
+
+        assertEquals(2, result.firstOffset());
+        assertEquals(List.of(2L, 3L, 4L), Batches.offsets(log.read(2, 1000, 5).readAll()));
+    }
+
+    @Test
+    void shouldStartANewSegmentWhenReplicatedOffsetsOutgrowRelativeOffsets() {
+        PartitionLog log = open(LogConfig.DEFAULT);
+        ByteBuffer far = copy(Batches.plain(2, 1));
+        RecordBatch.at(far, 0).setBaseOffset(3L + Integer.MAX_VALUE);
+
+        log.append(far, AppendOrigin.REPLICATION, 0);
+
+        assertEquals(List.of(3L + Integer.MAX_VALUE), log.segmentBaseOffsets());
+        assertEquals(3L + Integer.MAX_VALUE, log.logStartOffset());
+        assertEquals(5L + Integer.MAX_VALUE, log.logEndOffset());
+        assertEquals(List.of(3L + Integer.MAX_VALUE, 4L + Integer.MAX_VALUE),
+                Batches.offsets(log.read(log.logStartOffset(), 1000, Long.MAX_VALUE).readAll()));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     ByteBuffer readAll(PartitionLog log) {

@@ -126,7 +126,7 @@ public final class PartitionLog implements Closeable {
                 if (name.endsWith(Segment.DELETED_SUFFIX) || name.endsWith(DurableFiles.TMP_SUFFIX)) {
                     Files.deleteIfExists(f);
                 } else {
-                    ProducerStateManager.parseOffset(f, Segment.LOG_SUFFIX).ifPresent(base -> logs.put(base, f));
+                    Segment.parseOffset(f, Segment.LOG_SUFFIX).ifPresent(base -> logs.put(base, f));
                 }
             }
         }
@@ -185,7 +185,7 @@ public final class PartitionLog implements Closeable {
         for (String suffix : List.of(Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + suffix)) {
                 for (Path f : files) {
-                    Optional<Long> base = ProducerStateManager.parseOffset(f, suffix);
+                    Optional<Long> base = Segment.parseOffset(f, suffix);
                     if (base.isPresent() && !logs.containsKey(base.get())) {
                         Files.delete(f);
                     }

@@ -8,9 +8,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -168,10 +166,6 @@ final class ProducerStateManager {
         }
     }
 
-    int producerCount() {
-        return producers.size();
-    }
-
     void clear() {
         producers.clear();
     }
@@ -272,26 +266,10 @@ final class ProducerStateManager {
         TreeSet<Long> offsets = new TreeSet<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SNAPSHOT_SUFFIX)) {
             for (Path f : files) {
-                parseOffset(f, SNAPSHOT_SUFFIX).ifPresent(offsets::add);
+                Segment.parseOffset(f, SNAPSHOT_SUFFIX).ifPresent(offsets::add);
             }
         }
         return offsets;
     }
 
-    /** The offset a {@code <20 digits><suffix>} file name encodes. */
-    static Optional<Long> parseOffset(Path file, String suffix) {
-        String name = file.getFileName().toString();
-        if (!name.endsWith(suffix) || name.length() != 20 + suffix.length()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Long.parseLong(name.substring(0, 20)));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
-    List<Long> producerIds() {
-        return new ArrayList<>(producers.keySet());
-    }
 }

@@ -297,8 +297,8 @@ public final class RecordBatch {
 
     /** True if the batch is a complete v2 batch whose stored CRC matches its bytes. */
     public boolean isValid() {
-        return magic() == MAGIC
-                && buffer.limit() - position >= HEADER_SIZE
+        return buffer.limit() - position >= HEADER_SIZE
+                && magic() == MAGIC
                 && batchLength() >= HEADER_SIZE - LOG_OVERHEAD
                 && buffer.limit() - position >= sizeInBytes()
                 && crc() == computeCrc();

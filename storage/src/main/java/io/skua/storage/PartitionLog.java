@@ -214,24 +214,26 @@ public final class PartitionLog implements Closeable {
 
     /**
      * Validates and appends the record batches in {@code batches} (position to limit), rewriting them in place
-     * (base offsets, leader epoch, {@code LogAppendTime}) when the origin is {@link AppendOrigin#CLIENT}; a read-only
+     * (base offsets, leader epoch, {@code LogAppendTime}) unless the origin is {@link AppendOrigin#REPLICATION}; a read-only
      * buffer is copied first, so pass a writable one to stay zero-copy. A truncated
      * trailing batch is ignored, as Kafka does. Either every batch is appended or none.
      *
      * <p>Per batch: magic must be 2 ({@code INVALID_RECORD}); the size at most {@code max.message.bytes}
      * ({@code MESSAGE_TOO_LARGE}); the CRC must match and the length fields be possible ({@code CORRUPT_MESSAGE});
-     * for clients the record count must be {@code lastOffsetDelta + 1} ({@code INVALID_RECORD}). The whole append must
+     * unless replicated, the record count must be {@code lastOffsetDelta + 1} ({@code INVALID_RECORD}); clients may
+     * not append control batches ({@code INVALID_RECORD}). The whole append must
      * fit in one segment ({@code RECORD_LIST_TOO_LARGE}). Then idempotence is checked (see
      * {@link ProducerStateManager}); a duplicate returns the original offsets and writes nothing.
      *
-     * @param leaderEpoch stamped into client batches as their partition leader epoch
+     * @param leaderEpoch stamped into non-replicated batches as their partition leader epoch
      * @return the offsets taken; for an input without any complete batch, first and last offset -1
      * @throws StorageException as listed above, or KAFKA_STORAGE_ERROR on I/O failure
      */
     public AppendResult append(ByteBuffer batches, AppendOrigin origin, int leaderEpoch) {
         ensureWritable();
         LogConfig cfg = config;
-        ByteBuffer data = batches.isReadOnly() && origin == AppendOrigin.CLIENT
+        boolean assignOffsets = origin != AppendOrigin.REPLICATION;
+        ByteBuffer data = batches.isReadOnly() && assignOffsets
                 ? ByteBuffer.allocate(batches.remaining()).put(batches.duplicate()).flip() // rewrites need a copy
                 : batches.duplicate();
         List<RecordBatch> list = new ArrayList<>();
@@ -255,15 +257,14 @@ public final class PartitionLog implements Closeable {
                     + " bytes exceeds segment.bytes " + cfg.segmentBytes());
         }
 
-        boolean client = origin == AppendOrigin.CLIENT;
         long now = clock.getAsLong();
-        long appendTime = client && cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : RecordBatch.NO_TIMESTAMP;
+        long appendTime = assignOffsets && cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : RecordBatch.NO_TIMESTAMP;
         ProducerStateManager.Append producerAppend = producers.begin();
         long next = logEndOffset;
         long firstOffset = -1;
         long maxTimestamp = RecordBatch.NO_TIMESTAMP;
         for (RecordBatch batch : list) {
-            long base = client ? next : batch.baseOffset();
+            long base = assignOffsets ? next : batch.baseOffset();
             if (base < next) {
                 throw new StorageException(Error.INVALID_RECORD, "Replicated batch offset " + base
                         + " is below the log end offset " + next);
@@ -283,7 +284,7 @@ public final class PartitionLog implements Closeable {
             maxTimestamp = Math.max(maxTimestamp, timestamp);
             next = last + 1;
         }
-        if (client) {
+        if (assignOffsets) {
             long offset = logEndOffset;
             for (RecordBatch batch : list) {
                 batch.setBaseOffset(offset);
@@ -321,9 +322,12 @@ public final class PartitionLog implements Closeable {
         }
         batch.ensureValid();
         batch.compressionType(); // an unknown codec is corrupt
+        if (origin == AppendOrigin.CLIENT && batch.isControl()) {
+            throw new StorageException(Error.INVALID_RECORD, "Clients may not append control batches");
+        }
         int count = batch.recordCount();
         int delta = batch.lastOffsetDelta();
-        boolean consistent = origin == AppendOrigin.CLIENT
+        boolean consistent = origin != AppendOrigin.REPLICATION
                 ? count > 0 && delta == count - 1
                 : count >= 0 && delta >= 0 && count <= delta + 1L;
         if (!consistent) {

@@ -18,8 +18,8 @@ import java.util.zip.CRC32C;
  * Idempotent-producer state of one partition: per producer id, its epoch and the metadata of its last
  * {@value #MAX_BATCHES} batches, enough to recognise a retried batch and return its original offsets.
  *
- * <p>Validation follows Kafka's rules for {@link AppendOrigin#CLIENT} appends: a lower epoch fails with
- * {@code INVALID_PRODUCER_EPOCH}; a duplicate of a remembered batch (same epoch, same first and last sequence) is
+ * <p>Validation follows Kafka's rules. For {@link AppendOrigin#CLIENT} and {@link AppendOrigin#COORDINATOR}, a lower
+ * epoch fails with {@code INVALID_PRODUCER_EPOCH}. For {@link AppendOrigin#CLIENT} only: a duplicate of a remembered batch (same epoch, same first and last sequence) is
  * reported, not appended; a new epoch must start at sequence 0; within an epoch the next batch must start right
  * after the last sequence (wrapping from Integer.MAX_VALUE to 0), else {@code OUT_OF_ORDER_SEQUENCE_NUMBER}. A
  * producer storage knows nothing of (first batch, or state lost to retention) may start at any sequence.
@@ -108,11 +108,11 @@ final class ProducerStateManager {
             short epoch = batch.producerEpoch();
             int firstSeq = batch.baseSequence();
             int lastSeq = batch.lastSequence();
+            if (origin != AppendOrigin.REPLICATION && epoch < entry.epoch) {
+                throw new StorageException(Error.INVALID_PRODUCER_EPOCH, "Producer " + pid + " epoch " + epoch
+                        + " is older than the current epoch " + entry.epoch);
+            }
             if (origin == AppendOrigin.CLIENT && !batch.isControl()) {
-                if (epoch < entry.epoch) {
-                    throw new StorageException(Error.INVALID_PRODUCER_EPOCH, "Producer " + pid + " epoch " + epoch
-                            + " is older than the current epoch " + entry.epoch);
-                }
                 Optional<BatchMetadata> duplicate = entry.findDuplicate(epoch, firstSeq, lastSeq);
                 if (duplicate.isPresent()) {
                     return duplicate;

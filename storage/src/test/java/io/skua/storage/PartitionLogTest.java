@@ -477,6 +477,25 @@ class PartitionLogTest {
                 Batches.offsets(log.read(log.logStartOffset(), 1000, Long.MAX_VALUE).readAll()));
     }
 
+    @Test
+    void shouldAcceptControlBatchesOnlyFromCoordinators() {
+        PartitionLog log = open(LogConfig.DEFAULT);
+        log.append(org.apache.kafka.common.record.internal.MemoryRecords.withTransactionalRecords(
+                org.apache.kafka.common.compress.Compression.NONE, 5L, (short) 1, 0,
+                Batches.records(2, 1, "tx")).buffer(), AppendOrigin.CLIENT, 0);
+        ByteBuffer marker = org.apache.kafka.common.record.internal.MemoryRecords.withEndTransactionMarker(0L, 1L, 0, 5L,
+                (short) 1, new org.apache.kafka.common.record.internal.EndTransactionMarker(
+                        org.apache.kafka.common.record.internal.ControlRecordType.COMMIT, 0)).buffer();
+
+        assertError(Error.INVALID_RECORD, () -> log.append(marker.duplicate(), AppendOrigin.CLIENT, 0));
+        AppendResult result = log.append(marker, AppendOrigin.COORDINATOR, 0);
+
+        assertEquals(2, result.firstOffset());
+        MutableRecordBatch stored = Batches.parse(log.read(2, 1000, 3).readAll()).get(0);
+        assertTrue(stored.isControlBatch());
+        assertEquals(2, stored.baseOffset());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     ByteBuffer readAll(PartitionLog log) {

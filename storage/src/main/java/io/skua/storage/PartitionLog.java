@@ -200,9 +200,6 @@ public final class PartitionLog implements Closeable {
         if (from == logEndOffset) {
             return;
         }
-        if (from < 0) {
-            producers.clear();
-        }
         for (Segment s : segments) {
             if (s.nextOffset() > from) {
                 s.forEachBatchHeader(Math.max(from, 0), producers::replay);

@@ -123,7 +123,10 @@ public final class RecordBatch {
         return new BatchIterator(buffer);
     }
 
-    /** Iterates the complete batches of a buffer; {@link #validBytes()} counts the bytes they cover. */
+    /**
+     * Iterates the complete batches of a buffer once (as an {@link Iterable} it returns itself, for for-each loops);
+     * {@link #validBytes()} counts the bytes they cover. The buffer's position is not moved.
+     */
     public static final class BatchIterator implements Iterator<RecordBatch>, Iterable<RecordBatch> {
         private final ByteBuffer buffer;
         private final int start;

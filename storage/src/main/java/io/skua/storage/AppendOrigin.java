@@ -3,10 +3,15 @@ package io.skua.storage;
 /** Who is appending, which decides what {@link PartitionLog#append} validates and rewrites. */
 public enum AppendOrigin {
     /**
-     * A producer (or the broker's own coordinators): offsets are assigned, the leader epoch is stamped,
-     * {@code LogAppendTime} is applied and idempotent-producer sequences are checked.
+     * A producer: offsets are assigned, the leader epoch is stamped, {@code LogAppendTime} is applied, idempotent
+     * sequences are checked and duplicates detected. Control batches are refused ({@code INVALID_RECORD}).
      */
     CLIENT,
+    /**
+     * The broker's own coordinators (group offsets, transaction markers): like {@link #CLIENT}, but control batches
+     * are allowed and sequences are not checked (producer epochs still are).
+     */
+    COORDINATOR,
     /** A follower copying the leader: batches keep their offsets, epochs and timestamps; only framing and CRC are checked. */
     REPLICATION
 }

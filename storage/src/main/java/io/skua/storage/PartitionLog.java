@@ -52,6 +52,7 @@ import java.util.function.LongSupplier;
  */
 public final class PartitionLog implements Closeable {
     public static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
+    private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
     public static final String CHECKPOINT_FILE = "partition.checkpoint";
     private static final String RECOVERY_POINT = "recovery.point";
     private static final String LOG_START_OFFSET = "log.start.offset";
@@ -125,7 +126,7 @@ public final class PartitionLog implements Closeable {
                 if (name.endsWith(Segment.DELETED_SUFFIX) || name.endsWith(DurableFiles.TMP_SUFFIX)) {
                     Files.deleteIfExists(f);
                 } else {
-                    ProducerStateManager.parseOffset(f, Segment.LOG_SUFFIX).ifPresent(base -> logs.put(base, f));
+                    Segment.parseOffset(f, Segment.LOG_SUFFIX).ifPresent(base -> logs.put(base, f));
                 }
             }
         }
@@ -138,6 +139,9 @@ public final class PartitionLog implements Closeable {
         } else {
             Long recoveryBase = logs.floorKey(checkpointRecovery);
             boolean recovering = false;
+            int recovered = 0;
+            long truncatedBytes = 0;
+            int segmentsDeleted = 0;
             for (long base : logs.keySet()) {
                 Segment segment = Segment.open(dir, base, now);
                 loaded.add(segment);
@@ -145,20 +149,24 @@ public final class PartitionLog implements Closeable {
                 if (!recovering && !segment.loadClean()) {
                     recovering = true; // a damaged index: verify this segment and all later ones
                 }
-                if (recovering && segment.recover(config.indexIntervalBytes()) > 0) {
-                    for (long later : logs.tailMap(base, false).keySet()) {
-                        Segment.open(dir, later, now).delete();
+                if (recovering) {
+                    recovered++;
+                    truncatedBytes = segment.recover(config.indexIntervalBytes());
+                    segment.flush();
+                    if (truncatedBytes > 0) {
+                        for (long later : logs.tailMap(base, false).keySet()) {
+                            Segment.open(dir, later, now).delete();
+                            segmentsDeleted++;
+                        }
+                        break;
                     }
-                    break;
                 }
             }
             if (recovering) {
-                for (Segment s : loaded) {
-                    if (s.baseOffset() >= (recoveryBase == null ? Long.MIN_VALUE : recoveryBase)) {
-                        s.flush();
-                    }
-                }
                 clean = false;
+                LOG.log(truncatedBytes > 0 ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                        "Recovered partition log dir={0} segmentsVerified={1} truncatedBytes={2} segmentsDeleted={3}",
+                        dir, recovered, truncatedBytes, segmentsDeleted);
             }
         }
         segments = List.copyOf(loaded);
@@ -177,7 +185,7 @@ public final class PartitionLog implements Closeable {
         for (String suffix : List.of(Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + suffix)) {
                 for (Path f : files) {
-                    Optional<Long> base = ProducerStateManager.parseOffset(f, suffix);
+                    Optional<Long> base = Segment.parseOffset(f, suffix);
                     if (base.isPresent() && !logs.containsKey(base.get())) {
                         Files.delete(f);
                     }
@@ -192,9 +200,6 @@ public final class PartitionLog implements Closeable {
         if (from == logEndOffset) {
             return;
         }
-        if (from < 0) {
-            producers.clear();
-        }
         for (Segment s : segments) {
             if (s.nextOffset() > from) {
                 s.forEachBatchHeader(Math.max(from, 0), producers::replay);
@@ -206,23 +211,28 @@ public final class PartitionLog implements Closeable {
 
     /**
      * Validates and appends the record batches in {@code batches} (position to limit), rewriting them in place
-     * (base offsets, leader epoch, {@code LogAppendTime}) when the origin is {@link AppendOrigin#CLIENT}. A truncated
+     * (base offsets, leader epoch, {@code LogAppendTime}) unless the origin is {@link AppendOrigin#REPLICATION}; a read-only
+     * buffer is copied first, so pass a writable one to stay zero-copy. A truncated
      * trailing batch is ignored, as Kafka does. Either every batch is appended or none.
      *
      * <p>Per batch: magic must be 2 ({@code INVALID_RECORD}); the size at most {@code max.message.bytes}
      * ({@code MESSAGE_TOO_LARGE}); the CRC must match and the length fields be possible ({@code CORRUPT_MESSAGE});
-     * for clients the record count must be {@code lastOffsetDelta + 1} ({@code INVALID_RECORD}). The whole append must
+     * unless replicated, the record count must be {@code lastOffsetDelta + 1} ({@code INVALID_RECORD}); clients may
+     * not append control batches ({@code INVALID_RECORD}). The whole append must
      * fit in one segment ({@code RECORD_LIST_TOO_LARGE}). Then idempotence is checked (see
      * {@link ProducerStateManager}); a duplicate returns the original offsets and writes nothing.
      *
-     * @param leaderEpoch stamped into client batches as their partition leader epoch
+     * @param leaderEpoch stamped into non-replicated batches as their partition leader epoch
      * @return the offsets taken; for an input without any complete batch, first and last offset -1
      * @throws StorageException as listed above, or KAFKA_STORAGE_ERROR on I/O failure
      */
     public AppendResult append(ByteBuffer batches, AppendOrigin origin, int leaderEpoch) {
         ensureWritable();
         LogConfig cfg = config;
-        ByteBuffer data = batches.duplicate();
+        boolean assignOffsets = origin != AppendOrigin.REPLICATION;
+        ByteBuffer data = batches.isReadOnly() && assignOffsets
+                ? ByteBuffer.allocate(batches.remaining()).put(batches.duplicate()).flip() // rewrites need a copy
+                : batches.duplicate();
         List<RecordBatch> list = new ArrayList<>();
         RecordBatch.BatchIterator it = RecordBatch.batches(data);
         try {
@@ -244,15 +254,14 @@ public final class PartitionLog implements Closeable {
                     + " bytes exceeds segment.bytes " + cfg.segmentBytes());
         }
 
-        boolean client = origin == AppendOrigin.CLIENT;
         long now = clock.getAsLong();
-        long appendTime = client && cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : RecordBatch.NO_TIMESTAMP;
+        long appendTime = assignOffsets && cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : RecordBatch.NO_TIMESTAMP;
         ProducerStateManager.Append producerAppend = producers.begin();
         long next = logEndOffset;
         long firstOffset = -1;
         long maxTimestamp = RecordBatch.NO_TIMESTAMP;
         for (RecordBatch batch : list) {
-            long base = client ? next : batch.baseOffset();
+            long base = assignOffsets ? next : batch.baseOffset();
             if (base < next) {
                 throw new StorageException(Error.INVALID_RECORD, "Replicated batch offset " + base
                         + " is below the log end offset " + next);
@@ -272,7 +281,7 @@ public final class PartitionLog implements Closeable {
             maxTimestamp = Math.max(maxTimestamp, timestamp);
             next = last + 1;
         }
-        if (client) {
+        if (assignOffsets) {
             long offset = logEndOffset;
             for (RecordBatch batch : list) {
                 batch.setBaseOffset(offset);
@@ -310,9 +319,12 @@ public final class PartitionLog implements Closeable {
         }
         batch.ensureValid();
         batch.compressionType(); // an unknown codec is corrupt
+        if (origin == AppendOrigin.CLIENT && batch.isControl()) {
+            throw new StorageException(Error.INVALID_RECORD, "Clients may not append control batches");
+        }
         int count = batch.recordCount();
         int delta = batch.lastOffsetDelta();
-        boolean consistent = origin == AppendOrigin.CLIENT
+        boolean consistent = origin != AppendOrigin.REPLICATION
                 ? count > 0 && delta == count - 1
                 : count >= 0 && delta >= 0 && count <= delta + 1L;
         if (!consistent) {
@@ -324,18 +336,25 @@ public final class PartitionLog implements Closeable {
     private Segment maybeRoll(int bytes, long firstOffset, long lastOffset, long maxTimestamp, long now, LogConfig cfg)
             throws IOException {
         Segment active = active();
-        boolean roll = active.size() > 0
+        boolean offsetOverflow = lastOffset - active.baseOffset() > Integer.MAX_VALUE;
+        boolean roll = offsetOverflow || active.size() > 0
                 && ((long) active.size() + bytes > cfg.segmentBytes()
-                || active.timeWaitedForRoll(now, maxTimestamp) >= cfg.segmentMs()
-                || lastOffset - active.baseOffset() > Integer.MAX_VALUE);
+                || active.timeWaitedForRoll(now, maxTimestamp) >= cfg.segmentMs());
         if (!roll) {
             return active;
         }
         active.onBecomeInactive();
         Segment next = Segment.create(dir, firstOffset, now);
         List<Segment> list = new ArrayList<>(segments);
+        if (active.size() == 0) {
+            // Only a replicated batch far beyond an empty segment's relative-offset range gets here.
+            list.remove(list.size() - 1);
+            scheduleDeletion(List.of(active), now);
+        }
         list.add(next);
         segments = List.copyOf(list);
+        logStartOffset = Math.max(logStartOffset, list.get(0).baseOffset());
+        highWatermark = Math.max(highWatermark, logStartOffset);
         producers.writeSnapshot(firstOffset);
         recoveryPoint = Math.max(recoveryPoint, active.nextOffset());
         writeCheckpoint();

@@ -8,9 +8,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -20,8 +18,8 @@ import java.util.zip.CRC32C;
  * Idempotent-producer state of one partition: per producer id, its epoch and the metadata of its last
  * {@value #MAX_BATCHES} batches, enough to recognise a retried batch and return its original offsets.
  *
- * <p>Validation follows Kafka's rules for {@link AppendOrigin#CLIENT} appends: a lower epoch fails with
- * {@code INVALID_PRODUCER_EPOCH}; a duplicate of a remembered batch (same epoch, same first and last sequence) is
+ * <p>Validation follows Kafka's rules. For {@link AppendOrigin#CLIENT} and {@link AppendOrigin#COORDINATOR}, a lower
+ * epoch fails with {@code INVALID_PRODUCER_EPOCH}. For {@link AppendOrigin#CLIENT} only: a duplicate of a remembered batch (same epoch, same first and last sequence) is
  * reported, not appended; a new epoch must start at sequence 0; within an epoch the next batch must start right
  * after the last sequence (wrapping from Integer.MAX_VALUE to 0), else {@code OUT_OF_ORDER_SEQUENCE_NUMBER}. A
  * producer storage knows nothing of (first batch, or state lost to retention) may start at any sequence.
@@ -110,11 +108,11 @@ final class ProducerStateManager {
             short epoch = batch.producerEpoch();
             int firstSeq = batch.baseSequence();
             int lastSeq = batch.lastSequence();
+            if (origin != AppendOrigin.REPLICATION && epoch < entry.epoch) {
+                throw new StorageException(Error.INVALID_PRODUCER_EPOCH, "Producer " + pid + " epoch " + epoch
+                        + " is older than the current epoch " + entry.epoch);
+            }
             if (origin == AppendOrigin.CLIENT && !batch.isControl()) {
-                if (epoch < entry.epoch) {
-                    throw new StorageException(Error.INVALID_PRODUCER_EPOCH, "Producer " + pid + " epoch " + epoch
-                            + " is older than the current epoch " + entry.epoch);
-                }
                 Optional<BatchMetadata> duplicate = entry.findDuplicate(epoch, firstSeq, lastSeq);
                 if (duplicate.isPresent()) {
                     return duplicate;
@@ -166,10 +164,6 @@ final class ProducerStateManager {
                     new BatchMetadata(batch.baseSequence(), batch.lastSequence(), batch.baseOffset(),
                             batch.lastOffset(), batch.maxTimestamp()));
         }
-    }
-
-    int producerCount() {
-        return producers.size();
     }
 
     void clear() {
@@ -272,26 +266,10 @@ final class ProducerStateManager {
         TreeSet<Long> offsets = new TreeSet<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SNAPSHOT_SUFFIX)) {
             for (Path f : files) {
-                parseOffset(f, SNAPSHOT_SUFFIX).ifPresent(offsets::add);
+                Segment.parseOffset(f, SNAPSHOT_SUFFIX).ifPresent(offsets::add);
             }
         }
         return offsets;
     }
 
-    /** The offset a {@code <20 digits><suffix>} file name encodes. */
-    static Optional<Long> parseOffset(Path file, String suffix) {
-        String name = file.getFileName().toString();
-        if (!name.endsWith(suffix) || name.length() != 20 + suffix.length()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Long.parseLong(name.substring(0, 20)));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
-    List<Long> producerIds() {
-        return new ArrayList<>(producers.keySet());
-    }
 }

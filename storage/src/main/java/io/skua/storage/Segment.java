@@ -82,6 +82,19 @@ final class Segment implements Closeable {
         return String.format("%020d", offset) + suffix;
     }
 
+    /** The offset a {@code <20 digits><suffix>} file name encodes. */
+    static Optional<Long> parseOffset(Path file, String suffix) {
+        String name = file.getFileName().toString();
+        if (!name.endsWith(suffix) || name.length() != 20 + suffix.length()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Long.parseLong(name.substring(0, 20)));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
     long baseOffset() {
         return baseOffset;
     }

@@ -103,6 +103,36 @@ class CrashRecoveryTest {
         }
     }
 
+    @Test
+    void shouldRecoverEverythingAfterAProcessCrashWithoutFlush() throws IOException {
+        Path live = work.resolve("live");
+        PartitionLog log = PartitionLog.open(live, CONFIG, () -> 5L);
+        for (int i = 0; i < 200; i++) {
+            log.append(Batches.idempotent(3, (short) 0, i * 2, 2), AppendOrigin.CLIENT, 0);
+        }
+        log.updateHighWatermark(log.logEndOffset());
+        ByteBuffer written = new PartitionLogTest().readAllOf(log);
+        Files.createDirectories(dir);
+        try (Stream<Path> files = Files.list(live)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName())); // what the page cache holds at a process crash
+            }
+        }
+        log.close();
+
+        PartitionLog recovered = PartitionLog.open(dir, CONFIG, () -> 5L);
+        try {
+            assertEquals(400, recovered.logEndOffset());
+            assertEquals(written, new PartitionLogTest().readAllOf(recovered));
+            assertTrue(recovered.append(Batches.idempotent(3, (short) 0, 398, 2), AppendOrigin.CLIENT, 0)
+                    .duplicate());
+            assertEquals(400, recovered.append(Batches.idempotent(3, (short) 0, 400, 2), AppendOrigin.CLIENT, 0)
+                    .firstOffset());
+        } finally {
+            recovered.close();
+        }
+    }
+
     /** Index of the first batch of the last segment not wholly below {@code cut}. */
     private int firstBatchEndingAfter(int cut) {
         for (int i = 0; i < lastSegmentBatches.size(); i++) {

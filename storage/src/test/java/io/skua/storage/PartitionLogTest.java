@@ -450,6 +450,52 @@ class PartitionLogTest {
         assertError(Error.INVALID_RECORD, () -> follower.append(fetched, AppendOrigin.REPLICATION, 0));
     }
 
+    @Test
+    void shouldCopyReadOnlyBuffersBeforeRewritingThem() {
+        PartitionLog log = open(LogConfig.DEFAULT);
+        appendAndCommit(log, Batches.plain(2, 1));
+        ByteBuffer readOnly = Batches.plain(3, 1).asReadOnlyBuffer();
+
+        AppendResult result = appendAndCommit(log, readOnly);
+
+        assertEquals(2, result.firstOffset());
+        assertEquals(List.of(2L, 3L, 4L), Batches.offsets(log.read(2, 1000, 5).readAll()));
+    }
+
+    @Test
+    void shouldStartANewSegmentWhenReplicatedOffsetsOutgrowRelativeOffsets() {
+        PartitionLog log = open(LogConfig.DEFAULT);
+        ByteBuffer far = copy(Batches.plain(2, 1));
+        RecordBatch.at(far, 0).setBaseOffset(3L + Integer.MAX_VALUE);
+
+        log.append(far, AppendOrigin.REPLICATION, 0);
+
+        assertEquals(List.of(3L + Integer.MAX_VALUE), log.segmentBaseOffsets());
+        assertEquals(3L + Integer.MAX_VALUE, log.logStartOffset());
+        assertEquals(5L + Integer.MAX_VALUE, log.logEndOffset());
+        assertEquals(List.of(3L + Integer.MAX_VALUE, 4L + Integer.MAX_VALUE),
+                Batches.offsets(log.read(log.logStartOffset(), 1000, Long.MAX_VALUE).readAll()));
+    }
+
+    @Test
+    void shouldAcceptControlBatchesOnlyFromCoordinators() {
+        PartitionLog log = open(LogConfig.DEFAULT);
+        log.append(org.apache.kafka.common.record.internal.MemoryRecords.withTransactionalRecords(
+                org.apache.kafka.common.compress.Compression.NONE, 5L, (short) 1, 0,
+                Batches.records(2, 1, "tx")).buffer(), AppendOrigin.CLIENT, 0);
+        ByteBuffer marker = org.apache.kafka.common.record.internal.MemoryRecords.withEndTransactionMarker(0L, 1L, 0, 5L,
+                (short) 1, new org.apache.kafka.common.record.internal.EndTransactionMarker(
+                        org.apache.kafka.common.record.internal.ControlRecordType.COMMIT, 0)).buffer();
+
+        assertError(Error.INVALID_RECORD, () -> log.append(marker.duplicate(), AppendOrigin.CLIENT, 0));
+        AppendResult result = log.append(marker, AppendOrigin.COORDINATOR, 0);
+
+        assertEquals(2, result.firstOffset());
+        MutableRecordBatch stored = Batches.parse(log.read(2, 1000, 3).readAll()).get(0);
+        assertTrue(stored.isControlBatch());
+        assertEquals(2, stored.baseOffset());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     ByteBuffer readAll(PartitionLog log) {

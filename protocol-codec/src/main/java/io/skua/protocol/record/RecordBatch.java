@@ -123,7 +123,10 @@ public final class RecordBatch {
         return new BatchIterator(buffer);
     }
 
-    /** Iterates the complete batches of a buffer; {@link #validBytes()} counts the bytes they cover. */
+    /**
+     * Iterates the complete batches of a buffer once (as an {@link Iterable} it returns itself, for for-each loops);
+     * {@link #validBytes()} counts the bytes they cover. The buffer's position is not moved.
+     */
     public static final class BatchIterator implements Iterator<RecordBatch>, Iterable<RecordBatch> {
         private final ByteBuffer buffer;
         private final int start;
@@ -297,8 +300,8 @@ public final class RecordBatch {
 
     /** True if the batch is a complete v2 batch whose stored CRC matches its bytes. */
     public boolean isValid() {
-        return magic() == MAGIC
-                && buffer.limit() - position >= HEADER_SIZE
+        return buffer.limit() - position >= HEADER_SIZE
+                && magic() == MAGIC
                 && batchLength() >= HEADER_SIZE - LOG_OVERHEAD
                 && buffer.limit() - position >= sizeInBytes()
                 && crc() == computeCrc();

@@ -47,7 +47,7 @@ class RecordBatchTest {
                 .buffer());
         out.add(MemoryRecords.withTransactionalRecords(7L, Compression.NONE, 99L, (short) 1, Integer.MAX_VALUE - 1, 2,
                 records(3, 4_000L)).buffer());
-        out.add(MemoryRecords.withRecords(RecordBatchTestSupport.MAGIC, 5L, Compression.NONE,
+        out.add(MemoryRecords.withRecords(org.apache.kafka.common.record.internal.RecordBatch.MAGIC_VALUE_V2, 5L, Compression.NONE,
                 org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME, records(2, 5_000L)).buffer());
         MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(1024), Compression.NONE,
                 org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0L);

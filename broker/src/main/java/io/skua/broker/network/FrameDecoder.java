@@ -2,6 +2,7 @@ package io.skua.broker.network;
 
 import io.vertx.core.buffer.Buffer;
 
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
@@ -16,7 +17,8 @@ import java.util.function.Consumer;
  * <p>Memory: the size prefix is checked against {@code maxFrameBytes} before anything is allocated for the frame;
  * an invalid size throws {@link InvalidFrameSizeException} and the decoder drops everything it holds. A valid size
  * allocates nothing until all of its bytes have arrived (a client declaring 100 MB and sending nothing costs
- * nothing); then exactly one heap buffer of that size is allocated and filled from the chunks (one copy per frame).
+ * nothing); then a frame that lies within one chunk is handed out as a view of it (no copy), and one that spans chunks
+ * is copied into one heap buffer of its size.
  * Memory held is therefore proportional to the bytes actually received. The frame handed out is that buffer, owned
  * by the receiver from then on.
  *
@@ -85,6 +87,16 @@ public final class FrameDecoder {
         }
         if (bufferedBytes < frameSize) {
             return false;
+        }
+        Buffer first = chunks.peekFirst();
+        if (first != null && first.length() - headOffset >= frameSize) {
+            // The whole frame sits in one chunk: hand out a view of it instead of copying (the chunk is an
+            // unpooled heap buffer that nothing else writes to, so the receiver may keep and modify it).
+            ByteBuffer view = ((BufferInternal) first).getByteBuf().nioBuffer(headOffset, frameSize);
+            advance(first, frameSize);
+            frameSize = -1;
+            sink.accept(view);
+            return true;
         }
         ByteBuffer frame = ByteBuffer.allocate(frameSize);
         byte[] dst = frame.array();

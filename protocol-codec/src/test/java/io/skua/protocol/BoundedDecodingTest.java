@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.skua.protocol.message.FetchRequestData;
+import io.skua.protocol.message.ListOffsetsResponseData;
 import io.skua.protocol.message.MetadataRequestData;
 import io.skua.protocol.message.ProduceRequestData;
 import io.skua.protocol.message.RequestHeaderData;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BoundedDecodingTest {
@@ -107,6 +109,19 @@ class BoundedDecodingTest {
         MetadataRequestData m = new MetadataRequestData().setAllowAutoTopicCreation(false);
 
         assertThrows(ProtocolException.class, () -> KafkaCodec.skuaBytes(m, (short) 3));
+    }
+
+    @Test
+    void shouldDropResponseFieldsTheVersionLacks() {
+        // LeaderEpoch: versions 4+, not ignorable; a broker answering v1 must still answer.
+        ListOffsetsResponseData withEpoch = new ListOffsetsResponseData().setTopics(List.of(
+                new ListOffsetsResponseData.ListOffsetsTopicResponse().setName("t").setPartitions(List.of(
+                        new ListOffsetsResponseData.ListOffsetsPartitionResponse().setOffset(5).setLeaderEpoch(3)))));
+        ListOffsetsResponseData plain = new ListOffsetsResponseData().setTopics(List.of(
+                new ListOffsetsResponseData.ListOffsetsTopicResponse().setName("t").setPartitions(List.of(
+                        new ListOffsetsResponseData.ListOffsetsPartitionResponse().setOffset(5)))));
+
+        assertArrayEquals(KafkaCodec.skuaBytes(plain, (short) 1), KafkaCodec.skuaBytes(withEpoch, (short) 1));
     }
 
     @Test

@@ -3,14 +3,23 @@ package io.skua.broker;
 import io.skua.broker.api.ApiRegistry;
 import io.skua.broker.api.KafkaDispatcher;
 import io.skua.broker.config.BrokerConfig;
+import io.skua.broker.config.ConfigException;
+import io.skua.broker.handlers.AlterConfigsHandler;
 import io.skua.broker.handlers.ApiVersionsHandler;
+import io.skua.broker.handlers.CreatePartitionsHandler;
 import io.skua.broker.handlers.CreateTopicsHandler;
+import io.skua.broker.handlers.DeleteTopicsHandler;
+import io.skua.broker.handlers.DescribeClusterHandler;
+import io.skua.broker.handlers.DescribeConfigsHandler;
+import io.skua.broker.handlers.IncrementalAlterConfigsHandler;
+import io.skua.broker.handlers.OffsetForLeaderEpochHandler;
 import io.skua.broker.handlers.FetchHandler;
 import io.skua.broker.handlers.InitProducerIdHandler;
 import io.skua.broker.handlers.ListOffsetsHandler;
 import io.skua.broker.handlers.MetadataHandler;
 import io.skua.broker.handlers.ProduceHandler;
 import io.skua.broker.log.IoThreads;
+import io.skua.broker.metadata.BrokerTopicDefaults;
 import io.skua.broker.metadata.LocalCluster;
 import io.skua.broker.metadata.NodeMeta;
 import io.skua.broker.metadata.ProducerIds;
@@ -34,7 +43,9 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
     public static KafkaProtocol create(Vertx vertx, BrokerConfig config) {
         Path dataDir = config.logDirs().get(0);
         IoThreads io = new IoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
-        TopicManager topics = new TopicManager(vertx, dataDir, logDefaults(config), config.numPartitions(),
+        LogConfig logDefaults = logDefaults(config);
+        BrokerTopicDefaults topicDefaults = new BrokerTopicDefaults(config, logDefaults);
+        TopicManager topics = new TopicManager(vertx, dataDir, logDefaults, config.numPartitions(),
                 config.defaultReplicationFactor(), config.logRetentionCheckIntervalMs(), io);
         Identity identity = new Identity(vertx, dataDir, config.nodeId());
         LocalCluster cluster = new LocalCluster(identity::clusterId, config.nodeId());
@@ -46,6 +57,13 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
                 .register(new FetchHandler(topics, cluster))
                 .register(new ListOffsetsHandler(topics, cluster))
                 .register(new CreateTopicsHandler(topics))
+                .register(new DeleteTopicsHandler(topics))
+                .register(new CreatePartitionsHandler(topics, cluster))
+                .register(new DescribeConfigsHandler(topics, config, topicDefaults))
+                .register(new AlterConfigsHandler(topics))
+                .register(new IncrementalAlterConfigsHandler(topics, topicDefaults))
+                .register(new DescribeClusterHandler(cluster))
+                .register(new OffsetForLeaderEpochHandler(topics, cluster))
                 .register(new InitProducerIdHandler(identity::nextProducerId));
         return new KafkaProtocol(new KafkaDispatcher(registry, apiVersions), List.of(identity, topics),
                 broker -> cluster.advertise(broker.advertisedListeners()));
@@ -60,7 +78,16 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
         m.put(LogConfig.RETENTION_BYTES, String.valueOf(config.logRetentionBytes()));
         m.put(LogConfig.MAX_MESSAGE_BYTES, String.valueOf(config.messageMaxBytes()));
         m.put(LogConfig.FLUSH_MESSAGES, String.valueOf(config.logFlushIntervalMessages()));
-        return LogConfig.DEFAULT.withOverrides(m);
+        m.put(LogConfig.CLEANUP_POLICY, config.logCleanupPolicy());
+        m.put(LogConfig.MESSAGE_TIMESTAMP_TYPE, config.logMessageTimestampType());
+        m.put(LogConfig.INDEX_INTERVAL_BYTES, String.valueOf(config.logIndexIntervalBytes()));
+        m.put(LogConfig.FILE_DELETE_DELAY_MS, String.valueOf(config.logSegmentDeleteDelayMs()));
+        try {
+            return LogConfig.DEFAULT.withOverrides(m);
+        } catch (IllegalArgumentException e) {
+            // The message names the topic config; say which broker properties set it.
+            throw new ConfigException(e.getMessage() + " (set by its log.* broker property)");
+        }
     }
 
     /** The broker's identity on disk (meta.properties) and its producer-id blocks, loaded off the event loop. */

@@ -55,6 +55,10 @@ public final class BrokerConfig {
     public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_FLUSH_INTERVAL_MESSAGES = "log.flush.interval.messages";
+    public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
+    public static final String LOG_INDEX_INTERVAL_BYTES = "log.index.interval.bytes";
+    public static final String LOG_SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
     public static final String SKUA_ZERO_COPY = "skua.network.zero.copy.enable";
 
@@ -71,39 +75,44 @@ public final class BrokerConfig {
 
     private static final Map<String, Property<?>> PROPERTIES = new LinkedHashMap<>();
 
-    private static <T> Property<T> define(String name, Function<String, T> parser, T defaultValue, Range range, String doc) {
-        Property<T> p = new Property<>(name, parser, defaultValue, range, doc);
+    private static <T> Property<T> define(String name, Class<T> type, Function<String, T> parser, T defaultValue,
+                                          Range range, String doc) {
+        Property<T> p = new Property<>(name, type, parser, defaultValue, range, doc);
         PROPERTIES.put(name, p);
         return p;
     }
 
-    private static final Property<Integer> P_NODE_ID = define(NODE_ID, Parsers::parseInt, 1, Range.atLeast(0), "id of this broker");
-    private static final Property<Integer> P_BROKER_ID = define(BROKER_ID, Parsers::parseInt, null, Range.atLeast(0), "legacy alias of node.id");
-    private static final Property<String> P_LISTENERS = define(LISTENERS, Parsers::parseString, "PLAINTEXT://localhost:9092", Range.ANY, "endpoints to listen on, NAME://host:port");
-    private static final Property<String> P_ADVERTISED = define(ADVERTISED_LISTENERS, Parsers::parseString, null, Range.ANY, "endpoints given to clients (default: listeners)");
-    private static final Property<String> P_PROTOCOL_MAP = define(LISTENER_SECURITY_PROTOCOL_MAP, Parsers::parseString, DEFAULT_PROTOCOL_MAP, Range.ANY, "listener name to security protocol");
-    private static final Property<String> P_LOG_DIRS = define(LOG_DIRS, Parsers::parseString, null, Range.ANY, "data directories (comma-separated); overrides log.dir");
-    private static final Property<String> P_LOG_DIR = define(LOG_DIR, Parsers::parseString, "./data", Range.ANY, "data directory");
-    private static final Property<Integer> P_NUM_PARTITIONS = define(NUM_PARTITIONS, Parsers::parseInt, 1, Range.atLeast(1), "partitions of auto-created topics");
-    private static final Property<Integer> P_REPLICATION = define(DEFAULT_REPLICATION_FACTOR, Parsers::parseInt, 1, Range.between(1, Short.MAX_VALUE), "replicas of auto-created topics");
-    private static final Property<Boolean> P_AUTO_CREATE = define(AUTO_CREATE_TOPICS_ENABLE, Parsers::parseBoolean, true, Range.ANY, "create topics on metadata/produce for unknown names");
-    private static final Property<Integer> P_REQUEST_MAX = define(SOCKET_REQUEST_MAX_BYTES, Parsers::parseInt, 104_857_600, Range.atLeast(1), "largest request accepted");
-    private static final Property<Integer> P_SEND_BUFFER = define(SOCKET_SEND_BUFFER_BYTES, Parsers::parseInt, 102_400, Range.atLeastOrDefault(1), "SO_SNDBUF, -1 for the OS default");
-    private static final Property<Integer> P_RECEIVE_BUFFER = define(SOCKET_RECEIVE_BUFFER_BYTES, Parsers::parseInt, 102_400, Range.atLeastOrDefault(1), "SO_RCVBUF, -1 for the OS default");
-    private static final Property<Integer> P_INFLIGHT = define(QUEUED_MAX_REQUESTS_PER_CONNECTION, Parsers::parseInt, 64, Range.between(1, 100_000), "unanswered requests per connection before reading pauses (Skua)");
-    private static final Property<Integer> P_NETWORK_THREADS = define(NUM_NETWORK_THREADS, Parsers::parseInt, null, Range.between(1, 1024), "event loops serving connections (default: available processors)");
-    private static final Property<Integer> P_MESSAGE_MAX = define(MESSAGE_MAX_BYTES, Parsers::parseInt, 1_048_588, Range.atLeast(0), "largest record batch accepted");
-    private static final Property<Integer> P_SEGMENT_BYTES = define(LOG_SEGMENT_BYTES, Parsers::parseInt, 1_073_741_824, Range.atLeast(14), "segment size before rolling");
-    private static final Property<Long> P_ROLL_MS = define(LOG_ROLL_MS, Parsers::parseLong, null, Range.atLeast(1), "segment age before rolling; overrides log.roll.hours");
-    private static final Property<Integer> P_ROLL_HOURS = define(LOG_ROLL_HOURS, Parsers::parseInt, 168, Range.atLeast(1), "segment age before rolling, hours");
-    private static final Property<Long> P_RETENTION_MS = define(LOG_RETENTION_MS, Parsers::parseLong, null, Range.atLeast(-1), "retention time; -1 unlimited; overrides minutes/hours");
-    private static final Property<Integer> P_RETENTION_MINUTES = define(LOG_RETENTION_MINUTES, Parsers::parseInt, null, Range.atLeast(-1), "retention time, minutes");
-    private static final Property<Integer> P_RETENTION_HOURS = define(LOG_RETENTION_HOURS, Parsers::parseInt, 168, Range.atLeast(-1), "retention time, hours");
-    private static final Property<Long> P_RETENTION_BYTES = define(LOG_RETENTION_BYTES, Parsers::parseLong, -1L, Range.atLeast(-1), "retention size per partition; -1 unlimited");
-    private static final Property<Long> P_RETENTION_CHECK = define(LOG_RETENTION_CHECK_INTERVAL_MS, Parsers::parseLong, 300_000L, Range.atLeast(1), "retention check period");
-    private static final Property<Long> P_FLUSH_MESSAGES = define(LOG_FLUSH_INTERVAL_MESSAGES, Parsers::parseLong, Long.MAX_VALUE, Range.atLeast(1), "fsync every N messages; 1 = before acknowledging");
-    private static final Property<Integer> P_OFFSETS_PARTITIONS = define(OFFSETS_TOPIC_NUM_PARTITIONS, Parsers::parseInt, 50, Range.atLeast(1), "partitions of __consumer_offsets");
-    private static final Property<Boolean> P_ZERO_COPY = define(SKUA_ZERO_COPY, Parsers::parseBoolean, true, Range.ANY, "sendfile for fetch data on plaintext listeners (Skua)");
+    private static final Property<Integer> P_NODE_ID = define(NODE_ID, Integer.class, Parsers::parseInt, 1, Range.atLeast(0), "id of this broker");
+    private static final Property<Integer> P_BROKER_ID = define(BROKER_ID, Integer.class, Parsers::parseInt, null, Range.atLeast(0), "legacy alias of node.id");
+    private static final Property<String> P_LISTENERS = define(LISTENERS, String.class, Parsers::parseString, "PLAINTEXT://localhost:9092", Range.ANY, "endpoints to listen on, NAME://host:port");
+    private static final Property<String> P_ADVERTISED = define(ADVERTISED_LISTENERS, String.class, Parsers::parseString, null, Range.ANY, "endpoints given to clients (default: listeners)");
+    private static final Property<String> P_PROTOCOL_MAP = define(LISTENER_SECURITY_PROTOCOL_MAP, String.class, Parsers::parseString, DEFAULT_PROTOCOL_MAP, Range.ANY, "listener name to security protocol");
+    private static final Property<String> P_LOG_DIRS = define(LOG_DIRS, String.class, Parsers::parseString, null, Range.ANY, "data directories (comma-separated); overrides log.dir");
+    private static final Property<String> P_LOG_DIR = define(LOG_DIR, String.class, Parsers::parseString, "./data", Range.ANY, "data directory");
+    private static final Property<Integer> P_NUM_PARTITIONS = define(NUM_PARTITIONS, Integer.class, Parsers::parseInt, 1, Range.atLeast(1), "partitions of auto-created topics");
+    private static final Property<Integer> P_REPLICATION = define(DEFAULT_REPLICATION_FACTOR, Integer.class, Parsers::parseInt, 1, Range.between(1, Short.MAX_VALUE), "replicas of auto-created topics");
+    private static final Property<Boolean> P_AUTO_CREATE = define(AUTO_CREATE_TOPICS_ENABLE, Boolean.class, Parsers::parseBoolean, true, Range.ANY, "create topics on metadata/produce for unknown names");
+    private static final Property<Integer> P_REQUEST_MAX = define(SOCKET_REQUEST_MAX_BYTES, Integer.class, Parsers::parseInt, 104_857_600, Range.atLeast(1), "largest request accepted");
+    private static final Property<Integer> P_SEND_BUFFER = define(SOCKET_SEND_BUFFER_BYTES, Integer.class, Parsers::parseInt, 102_400, Range.atLeastOrDefault(1), "SO_SNDBUF, -1 for the OS default");
+    private static final Property<Integer> P_RECEIVE_BUFFER = define(SOCKET_RECEIVE_BUFFER_BYTES, Integer.class, Parsers::parseInt, 102_400, Range.atLeastOrDefault(1), "SO_RCVBUF, -1 for the OS default");
+    private static final Property<Integer> P_INFLIGHT = define(QUEUED_MAX_REQUESTS_PER_CONNECTION, Integer.class, Parsers::parseInt, 64, Range.between(1, 100_000), "unanswered requests per connection before reading pauses (Skua)");
+    private static final Property<Integer> P_NETWORK_THREADS = define(NUM_NETWORK_THREADS, Integer.class, Parsers::parseInt, null, Range.between(1, 1024), "event loops serving connections (default: available processors)");
+    private static final Property<Integer> P_MESSAGE_MAX = define(MESSAGE_MAX_BYTES, Integer.class, Parsers::parseInt, 1_048_588, Range.atLeast(0), "largest record batch accepted");
+    private static final Property<Integer> P_SEGMENT_BYTES = define(LOG_SEGMENT_BYTES, Integer.class, Parsers::parseInt, 1_073_741_824, Range.atLeast(14), "segment size before rolling");
+    private static final Property<Long> P_ROLL_MS = define(LOG_ROLL_MS, Long.class, Parsers::parseLong, null, Range.atLeast(1), "segment age before rolling; overrides log.roll.hours");
+    private static final Property<Integer> P_ROLL_HOURS = define(LOG_ROLL_HOURS, Integer.class, Parsers::parseInt, 168, Range.atLeast(1), "segment age before rolling, hours");
+    private static final Property<Long> P_RETENTION_MS = define(LOG_RETENTION_MS, Long.class, Parsers::parseLong, null, Range.atLeast(-1), "retention time; -1 unlimited; overrides minutes/hours");
+    private static final Property<Integer> P_RETENTION_MINUTES = define(LOG_RETENTION_MINUTES, Integer.class, Parsers::parseInt, null, Range.atLeast(-1), "retention time, minutes");
+    private static final Property<Integer> P_RETENTION_HOURS = define(LOG_RETENTION_HOURS, Integer.class, Parsers::parseInt, 168, Range.atLeast(-1), "retention time, hours");
+    private static final Property<Long> P_RETENTION_BYTES = define(LOG_RETENTION_BYTES, Long.class, Parsers::parseLong, -1L, Range.atLeast(-1), "retention size per partition; -1 unlimited");
+    private static final Property<Long> P_RETENTION_CHECK = define(LOG_RETENTION_CHECK_INTERVAL_MS, Long.class, Parsers::parseLong, 300_000L, Range.atLeast(1), "retention check period");
+    private static final Property<Long> P_FLUSH_MESSAGES = define(LOG_FLUSH_INTERVAL_MESSAGES, Long.class, Parsers::parseLong, Long.MAX_VALUE, Range.atLeast(1), "fsync every N messages; 1 = before acknowledging");
+    private static final Property<String> P_CLEANUP_POLICY = define(LOG_CLEANUP_POLICY, String.class, Parsers::parseString, "delete", Range.ANY, "default cleanup.policy of topics: delete, compact or both");
+    private static final Property<String> P_TIMESTAMP_TYPE = define(LOG_MESSAGE_TIMESTAMP_TYPE, String.class, Parsers::parseString, "CreateTime", Range.ANY, "default message.timestamp.type of topics: CreateTime or LogAppendTime");
+    private static final Property<Integer> P_INDEX_INTERVAL = define(LOG_INDEX_INTERVAL_BYTES, Integer.class, Parsers::parseInt, 4096, Range.atLeast(0), "bytes between offset index entries");
+    private static final Property<Long> P_DELETE_DELAY = define(LOG_SEGMENT_DELETE_DELAY_MS, Long.class, Parsers::parseLong, 60_000L, Range.atLeast(0), "how long deleted segment files stay readable");
+    private static final Property<Integer> P_OFFSETS_PARTITIONS = define(OFFSETS_TOPIC_NUM_PARTITIONS, Integer.class, Parsers::parseInt, 50, Range.atLeast(1), "partitions of __consumer_offsets");
+    private static final Property<Boolean> P_ZERO_COPY = define(SKUA_ZERO_COPY, Boolean.class, Parsers::parseBoolean, true, Range.ANY, "sendfile for fetch data on plaintext listeners (Skua)");
 
     private final Map<String, String> originals;
     private final Map<String, Object> values;
@@ -326,6 +335,23 @@ public final class BrokerConfig {
         return get(P_FLUSH_MESSAGES);
     }
 
+    public String logCleanupPolicy() {
+        return get(P_CLEANUP_POLICY);
+    }
+
+    /** CreateTime or LogAppendTime (validated where the log defaults are built). */
+    public String logMessageTimestampType() {
+        return get(P_TIMESTAMP_TYPE);
+    }
+
+    public int logIndexIntervalBytes() {
+        return get(P_INDEX_INTERVAL);
+    }
+
+    public long logSegmentDeleteDelayMs() {
+        return get(P_DELETE_DELAY);
+    }
+
     public int offsetsTopicNumPartitions() {
         return get(P_OFFSETS_PARTITIONS);
     }
@@ -337,6 +363,19 @@ public final class BrokerConfig {
     /** Properties as given (file then overrides). */
     public Map<String, String> originals() {
         return originals;
+    }
+
+    /** One known property as DescribeConfigs reports it. */
+    public record Entry(String name, Class<?> type, Object value, boolean explicit, String doc) {
+    }
+
+    /** Every known property with its parsed value (null when unset without a default), in definition order. */
+    public List<Entry> entries() {
+        List<Entry> out = new ArrayList<>();
+        for (Property<?> p : PROPERTIES.values()) {
+            out.add(new Entry(p.name(), p.type(), values.get(p.name()), originals.containsKey(p.name()), p.doc()));
+        }
+        return out;
     }
 
     /** Names given that no part of Skua or Kafka knows; ignored. */
@@ -402,7 +441,8 @@ public final class BrokerConfig {
 
     // ---- definitions ----
 
-    private record Property<T>(String name, Function<String, T> parser, T defaultValue, Range range, String doc) {
+    private record Property<T>(String name, Class<T> type, Function<String, T> parser, T defaultValue, Range range,
+                               String doc) {
         T parse(String raw) {
             T value;
             try {

@@ -1,7 +1,12 @@
 package io.skua.broker.metadata;
 
+import io.skua.broker.api.ApiException;
+import io.skua.broker.api.Errors;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Kafka's topic configs: name, the broker property that sets its default, type and Kafka's default. Skua
@@ -56,7 +61,67 @@ public final class TopicConfigs {
         def("unclean.leader.election.enable", "unclean.leader.election.enable", BOOLEAN, "false");
     }
 
+    /** Broker properties that also set a topic config's default, in Kafka's order of precedence. */
+    private static final Map<String, List<String>> EXTRA_SYNONYMS = Map.of(
+            "retention.ms", List.of("log.retention.ms", "log.retention.minutes", "log.retention.hours"),
+            "segment.ms", List.of("log.roll.ms", "log.roll.hours"));
+
+    private static final Set<String> COMPRESSION_TYPES = Set.of("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer");
+
     private TopicConfigs() {}
+
+    /** The broker properties that set {@code name}'s default, highest precedence first. */
+    public static List<String> brokerSynonyms(String name) {
+        List<String> extra = EXTRA_SYNONYMS.get(name);
+        return extra != null ? extra : List.of(DEFS.get(name).brokerSynonym());
+    }
+
+    /**
+     * Checks a value against the config's type (storage validates the ranges of what it implements).
+     *
+     * @throws ApiException INVALID_CONFIG naming the property
+     */
+    public static void validate(String name, String value) {
+        Def def = DEFS.get(name);
+        if (def == null) {
+            throw new ApiException(Errors.INVALID_CONFIG, "Unknown topic config name: " + name);
+        }
+        if (value == null) {
+            throw new ApiException(Errors.INVALID_CONFIG, "Null value not supported for topic config: " + name);
+        }
+        String v = value.trim();
+        try {
+            switch (def.type()) {
+                case INT -> Integer.parseInt(v);
+                case LONG -> Long.parseLong(v);
+                case DOUBLE -> Double.parseDouble(v);
+                case BOOLEAN -> {
+                    String b = v.toLowerCase(Locale.ROOT);
+                    if (!b.equals("true") && !b.equals("false")) {
+                        throw new IllegalArgumentException("expected true or false");
+                    }
+                }
+                default -> {
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(Errors.INVALID_CONFIG, "Invalid value " + value + " for configuration " + name
+                    + ": " + (e instanceof NumberFormatException ? "not a number of type " + typeName(def.type()) : e.getMessage()));
+        }
+        if (name.equals("compression.type") && !COMPRESSION_TYPES.contains(v)) {
+            throw new ApiException(Errors.INVALID_CONFIG, "Invalid value " + value + " for configuration " + name
+                    + ": String must be one of: " + String.join(", ", COMPRESSION_TYPES));
+        }
+    }
+
+    private static String typeName(byte type) {
+        return switch (type) {
+            case INT -> "INT";
+            case LONG -> "LONG";
+            case DOUBLE -> "DOUBLE";
+            default -> "STRING";
+        };
+    }
 
     private static void def(String name, String synonym, byte type, String kafkaDefault) {
         DEFS.put(name, new Def(name, synonym, type, kafkaDefault));

@@ -135,6 +135,10 @@ public final class TopicManager implements Lifecycle {
             if (byName.containsKey(name)) {
                 throw new ApiException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
             }
+            if (logs.topic(name).isPresent()) {
+                // Unpublished by deleteTopic, whose files are still being removed.
+                throw new ApiException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' is marked for deletion.");
+            }
             TopicMetadata topic = new TopicMetadata(name, Uuid.randomUuid(), count, configs);
             if (validateOnly) {
                 return topic;
@@ -205,11 +209,7 @@ public final class TopicManager implements Lifecycle {
     }
 
     private void validateConfigs(Map<String, String> configs) {
-        for (String key : configs.keySet()) {
-            if (!TopicConfigs.isKnown(key)) {
-                throw new ApiException(Errors.INVALID_CONFIG, "Unknown topic config name: " + key);
-            }
-        }
+        configs.forEach(TopicConfigs::validate);
         try {
             defaults.withOverrides(configs);
         } catch (IllegalArgumentException e) {

@@ -1,0 +1,105 @@
+package io.skua.broker.handlers;
+
+import io.skua.broker.api.ApiException;
+import io.skua.broker.api.ApiHandler;
+import io.skua.broker.api.Errors;
+import io.skua.broker.api.RequestContext;
+import io.skua.broker.metadata.ClusterView;
+import io.skua.broker.metadata.TopicManager;
+import io.skua.protocol.ApiKey;
+import io.skua.protocol.message.CreatePartitionsRequestData;
+import io.skua.protocol.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
+import io.skua.protocol.message.CreatePartitionsRequestData.CreatePartitionsTopic;
+import io.skua.protocol.message.CreatePartitionsResponseData;
+import io.skua.protocol.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
+import io.skua.storage.TopicMetadata;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * CreatePartitions: grows topics. On a single node the only valid manual assignment puts each new partition on
+ * this broker alone; anything else is INVALID_REPLICA_ASSIGNMENT.
+ */
+public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequestData, CreatePartitionsResponseData> {
+    private final TopicManager topics;
+    private final ClusterView cluster;
+
+    public CreatePartitionsHandler(TopicManager topics, ClusterView cluster) {
+        this.topics = topics;
+        this.cluster = cluster;
+    }
+
+    @Override
+    public ApiKey apiKey() {
+        return ApiKey.CREATE_PARTITIONS;
+    }
+
+    @Override
+    public Future<CreatePartitionsResponseData> handle(RequestContext ctx, CreatePartitionsRequestData request) {
+        Set<String> seen = new HashSet<>();
+        Set<String> duplicated = new HashSet<>();
+        for (CreatePartitionsTopic t : request.topics()) {
+            if (!seen.add(t.name())) {
+                duplicated.add(t.name());
+            }
+        }
+        List<Future<CreatePartitionsTopicResult>> results = new ArrayList<>();
+        for (CreatePartitionsTopic t : request.topics()) {
+            results.add(duplicated.contains(t.name())
+                    ? failed(t.name(), Errors.INVALID_REQUEST, "Duplicate topic in request.")
+                    : grow(t, request.validateOnly()));
+        }
+        return Future.join(results).map(ignored -> {
+            CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+            results.forEach(r -> response.results().add(r.result()));
+            return response;
+        });
+    }
+
+    private Future<CreatePartitionsTopicResult> grow(CreatePartitionsTopic t, boolean validateOnly) {
+        TopicMetadata topic = topics.topic(t.name());
+        if (topic == null) {
+            return failed(t.name(), Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + t.name() + "' does not exist.");
+        }
+        if (t.count() == topic.partitionCount()) {
+            return failed(t.name(), Errors.INVALID_PARTITIONS, "Topic already has " + topic.partitionCount()
+                    + " partition(s).");
+        }
+        if (t.assignments() != null) {
+            String problem = checkAssignments(t.assignments(), t.count() - topic.partitionCount());
+            if (problem != null) {
+                return failed(t.name(), Errors.INVALID_REPLICA_ASSIGNMENT, problem);
+            }
+        }
+        return topics.createPartitions(t.name(), t.count(), validateOnly).transform(ar -> ar.succeeded()
+                ? Future.succeededFuture(new CreatePartitionsTopicResult().setName(t.name()).setErrorCode(Errors.NONE))
+                : failed(t.name(), ApiException.codeOf(ar.cause()), ar.cause().getMessage()));
+    }
+
+    /** Null when every new partition is assigned to this broker alone. */
+    private String checkAssignments(List<CreatePartitionsAssignment> assignments, int added) {
+        if (added > 0 && assignments.size() != added) {
+            return "Attempted to add " + added + " additional partition(s), but only " + assignments.size()
+                    + " assignment(s) were specified.";
+        }
+        for (CreatePartitionsAssignment a : assignments) {
+            if (a.brokerIds().size() != 1) {
+                return "The manual partition assignment includes a partition with " + a.brokerIds().size()
+                        + " replica(s), but this is not consistent with previous partitions, which have 1 replica(s).";
+            }
+            if (a.brokerIds().get(0) != cluster.nodeId()) {
+                return "The manual partition assignment includes broker " + a.brokerIds().get(0)
+                        + ", but no broker with that id is registered.";
+            }
+        }
+        return null;
+    }
+
+    private static Future<CreatePartitionsTopicResult> failed(String name, short code, String message) {
+        return Future.succeededFuture(new CreatePartitionsTopicResult().setName(name).setErrorCode(code)
+                .setErrorMessage(message));
+    }
+}

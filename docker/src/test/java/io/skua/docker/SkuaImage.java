@@ -1,0 +1,53 @@
+package io.skua.docker;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.images.builder.ImageFromDockerfile;
+
+/**
+ * The image under test, built once per test JVM from {@code docker/Dockerfile} through the engine's Docker API
+ * (a real Docker engine or podman's compatible socket), with {@code docker/target/skua.jar} from this build.
+ *
+ * <p>The base image is {@code SKUA_DOCKER_BASE} (docker/setup-podman.sh builds {@code localhost/skua-jre:17} from
+ * Debian packages where no registry is reachable), else the Dockerfile's default.
+ */
+final class SkuaImage {
+    static final String NAME = "localhost/skua:test";
+    private static String built;
+
+    private SkuaImage() {
+    }
+
+    /** Skips the calling test class, with the reason, when no Docker-compatible engine answers. */
+    static void assumeEngine() {
+        boolean available;
+        try {
+            available = DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            available = false;
+        }
+        assumeTrue(available, "no Docker-compatible engine reachable (DOCKER_HOST=" + System.getenv("DOCKER_HOST")
+                + "): container tests skipped. bin/test runs docker/setup-podman.sh as root on Debian to provide one.");
+    }
+
+    static synchronized String image() {
+        if (built == null) {
+            Path context = Path.of(System.getProperty("skua.docker.context", ".")).toAbsolutePath().normalize();
+            Path jar = context.resolve("target/skua.jar");
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar + " is missing: build with mvn -pl docker -am package");
+            }
+            ImageFromDockerfile image = new ImageFromDockerfile(NAME, false)
+                    .withDockerfile(context.resolve("Dockerfile"));
+            String base = System.getenv("SKUA_DOCKER_BASE");
+            if (base != null && !base.isBlank()) {
+                image.withBuildArg("BASE", base);
+            }
+            built = image.get();
+        }
+        return built;
+    }
+}

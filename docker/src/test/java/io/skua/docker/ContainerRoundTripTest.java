@@ -22,7 +22,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.GenericContainer;
@@ -33,9 +33,13 @@ class ContainerRoundTripTest {
     private static GenericContainer<?> broker;
     private static int hostPort;
 
-    @BeforeAll
-    static void startBroker() throws IOException {
+    /** Skips each test with the reason when there is no engine (a class-level skip would hide the reason). */
+    @BeforeEach
+    void startBrokerOnce() throws IOException {
         SkuaImage.assumeEngine();
+        if (broker != null) {
+            return;
+        }
         hostPort = freePort();
         broker = new GenericContainer<>(SkuaImage.image())
                 .withEnv("SKUA_NODE_ID", "7")

@@ -33,15 +33,42 @@ final class SkuaImage {
                 + "): container tests skipped. bin/test runs docker/setup-podman.sh as root on Debian to provide one.");
     }
 
+    /**
+     * Whether the broker jar that goes into the image knows {@code property}, from its {@code --help}. Asks the jar
+     * rather than the test class path: {@code mvn -pl docker} resolves skua-broker from the local repository, which
+     * may hold another branch's build.
+     */
+    static boolean brokerKnows(String property) {
+        try {
+            Process help = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", jar().toString(), "--help").redirectErrorStream(true).start();
+            String out = new String(help.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return help.waitFor() == 0 && out.lines().anyMatch(l -> l.trim().startsWith(property + " "));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path context() {
+        return Path.of(System.getProperty("skua.docker.context", ".")).toAbsolutePath().normalize();
+    }
+
+    private static Path jar() {
+        Path jar = context().resolve("target/skua.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build with mvn -pl docker -am package");
+        }
+        return jar;
+    }
+
     static synchronized String image() {
         if (built == null) {
-            Path context = Path.of(System.getProperty("skua.docker.context", ".")).toAbsolutePath().normalize();
-            Path jar = context.resolve("target/skua.jar");
-            if (!Files.isRegularFile(jar)) {
-                throw new IllegalStateException(jar + " is missing: build with mvn -pl docker -am package");
-            }
+            jar();
             ImageFromDockerfile image = new ImageFromDockerfile(NAME, false)
-                    .withDockerfile(context.resolve("Dockerfile"));
+                    .withDockerfile(context().resolve("Dockerfile"));
             String base = System.getenv("SKUA_DOCKER_BASE");
             if (base != null && !base.isBlank()) {
                 image.withBuildArg("BASE", base);

@@ -88,7 +88,7 @@ if ! podman image exists "$JRE_IMAGE"; then
   # Leaner image: no package lists, caches or docs are needed at run time.
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/doc/* \
       "$rootfs"/usr/share/man/* "$rootfs"/usr/share/locale/*
-  tar -C "$rootfs" -c . | podman import --change 'CMD ["/bin/bash"]' - "$JRE_IMAGE" >/dev/null \
+  tar -C "$rootfs" -c . | podman import --change 'CMD ["/bin/bash"]' - "$JRE_IMAGE" >/dev/null 2>&1 \
     || { rm -rf "$rootfs"; give_up "podman import failed"; }
   rm -rf "$rootfs"
   say "built $JRE_IMAGE in $((SECONDS - t0)) s"
@@ -108,6 +108,9 @@ if ! api_up; then
   done
   api_up || give_up "podman system service did not answer on $SOCK (log: $LOG_FILE)"
 fi
+
+# Earlier test images that a rebuild untagged (only ours: Testcontainers labels what it builds).
+podman image prune -f --filter label=org.testcontainers=true >/dev/null 2>&1 || true
 
 # --- smoke test: can this machine run a container at all? -------------------------------------------------------
 if ! out="$(podman run --rm --network=host "$JRE_IMAGE" java -version 2>&1)"; then

@@ -22,8 +22,13 @@ LOG_FILE="$SOCK_DIR/skua-podman-service.log"
 JRE_IMAGE=localhost/skua-jre:17
 SUITE=bookworm
 
+STARTED_PID=""
 say() { echo "setup-podman: $*" >&2; }
-give_up() { say "$* -- the docker module's tests will be skipped"; exit 1; }
+give_up() {
+  say "$* -- the docker module's tests will be skipped"
+  if [[ -n "$STARTED_PID" ]]; then kill "$STARTED_PID" 2>/dev/null; rm -f "$PID_FILE"; fi
+  exit 1
+}
 
 if [[ "${1:-}" == "--stop" ]]; then
   if [[ -f "$PID_FILE" ]] && kill "$(cat "$PID_FILE")" 2>/dev/null; then
@@ -101,7 +106,8 @@ if ! api_up; then
   rm -f "$SOCK"
   # Detached from our stdout/stderr so that whoever reads them is not kept waiting by the service.
   setsid podman system service --time=0 "unix://$SOCK" </dev/null >"$LOG_FILE" 2>&1 &
-  echo $! >"$PID_FILE"
+  STARTED_PID=$!
+  echo "$STARTED_PID" >"$PID_FILE"
   for _ in $(seq 1 50); do
     api_up && break
     sleep 0.2

@@ -77,6 +77,7 @@ class ClusterContainersTest {
                     .withEnv("SKUA_CLUSTER_BIND", "127.0.0.1:" + clusterPorts[i])
                     .withEnv("SKUA_CLUSTER_SEEDS", seeds)
                     .withEnv("SKUA_HEAP_OPTS", "-Xms64m -Xmx384m")
+                    .withLogConsumer(SkuaImage.printTo(System.out, "[skua-" + (i + 1) + "] "))
                     .waitingFor(Wait.forLogMessage(".*listening on.*\\n", 1).withStartupTimeout(FORM));
             nodes.add(node);
         }

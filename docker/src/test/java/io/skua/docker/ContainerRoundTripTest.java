@@ -49,6 +49,7 @@ class ContainerRoundTripTest {
                 // The broker must advertise the port the host sees, so the test picks it and binds it itself.
                 .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withPortBindings(new PortBinding(
                         Ports.Binding.bindIpAndPort("127.0.0.1", hostPort), ExposedPort.tcp(9092))))
+                .withLogConsumer(SkuaImage.printTo(System.out, "[skua] "))
                 .waitingFor(Wait.forLogMessage(".*listening on.*\\n", 1).withStartupTimeout(Duration.ofMinutes(2)));
         broker.start();
     }

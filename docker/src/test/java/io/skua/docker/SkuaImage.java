@@ -64,6 +64,17 @@ final class SkuaImage {
         return jar;
     }
 
+    /** Container output, line by line with a prefix, for the test log (the broker logs little at INFO). */
+    static java.util.function.Consumer<org.testcontainers.containers.output.OutputFrame> printTo(
+            java.io.PrintStream out, String prefix) {
+        return frame -> {
+            String line = frame.getUtf8StringWithoutLineEnding();
+            if (!line.isEmpty()) {
+                out.println(prefix + line);
+            }
+        };
+    }
+
     static synchronized String image() {
         if (built == null) {
             jar();

@@ -291,6 +291,19 @@ final class ProducerStateManager {
         }
     }
 
+    /** Producers with at least one remembered batch, with their last batch, ordered by producer id. */
+    List<ActiveProducer> activeProducers() {
+        List<ActiveProducer> out = new ArrayList<>();
+        for (ProducerEntry e : producers.values()) {
+            if (!e.batches.isEmpty()) {
+                BatchMetadata last = e.batches.getLast();
+                out.add(new ActiveProducer(e.producerId, e.epoch, last.lastSeq(), last.timestamp(), last.lastOffset()));
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(ActiveProducer::producerId));
+        return out;
+    }
+
     List<Long> producerIds() {
         return new ArrayList<>(producers.keySet());
     }

@@ -633,8 +633,10 @@ public final class PartitionLog implements Closeable {
         }
         List<Segment> list = segments;
         List<Segment> removed = list.subList(0, count);
+        // Log start first: a reader that sees the new start with the old list still finds the data; one that saw the
+        // new list with the old start found no segment for offsets it thought valid ("was deleted").
+        logStartOffset = Math.max(logStartOffset, list.get(count).baseOffset());
         segments = List.copyOf(list.subList(count, list.size()));
-        logStartOffset = Math.max(logStartOffset, segments.get(0).baseOffset());
         highWatermark = Math.max(highWatermark, logStartOffset);
         writeCheckpoint();
         producers.deleteSnapshotsBelow(segments.get(0).baseOffset());

@@ -11,6 +11,7 @@ import io.skua.broker.handlers.ListOffsetsHandler;
 import io.skua.broker.handlers.MetadataHandler;
 import io.skua.broker.handlers.ProduceHandler;
 import io.skua.broker.log.IoThreads;
+import io.skua.broker.log.LogCleaner;
 import io.skua.broker.metadata.LocalCluster;
 import io.skua.broker.metadata.NodeMeta;
 import io.skua.broker.metadata.ProducerIds;
@@ -47,7 +48,12 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
                 .register(new ListOffsetsHandler(topics, cluster))
                 .register(new CreateTopicsHandler(topics))
                 .register(new InitProducerIdHandler(identity::nextProducerId));
-        return new KafkaProtocol(new KafkaDispatcher(registry, apiVersions), List.of(identity, topics),
+        List<Lifecycle> components = new java.util.ArrayList<>(List.of(identity, topics));
+        if (config.logCleanerEnable()) {
+            components.add(new LogCleaner(vertx, topics, config.logCleanerBackoffMs(),
+                    config.logCleanerIoMaxBytesPerSecond(), config.logCleanerDedupeBufferSize(), config.messageMaxBytes()));
+        }
+        return new KafkaProtocol(new KafkaDispatcher(registry, apiVersions), List.copyOf(components),
                 broker -> cluster.advertise(broker.advertisedListeners()));
     }
 
@@ -60,6 +66,9 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
         m.put(LogConfig.RETENTION_BYTES, String.valueOf(config.logRetentionBytes()));
         m.put(LogConfig.MAX_MESSAGE_BYTES, String.valueOf(config.messageMaxBytes()));
         m.put(LogConfig.FLUSH_MESSAGES, String.valueOf(config.logFlushIntervalMessages()));
+        m.put(LogConfig.DELETE_RETENTION_MS, String.valueOf(config.logCleanerDeleteRetentionMs()));
+        m.put(LogConfig.MIN_CLEANABLE_DIRTY_RATIO, String.valueOf(config.logCleanerMinCleanableRatio()));
+        m.put(LogConfig.MIN_COMPACTION_LAG_MS, String.valueOf(config.logCleanerMinCompactionLagMs()));
         return LogConfig.DEFAULT.withOverrides(m);
     }
 

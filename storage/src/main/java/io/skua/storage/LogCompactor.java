@@ -74,6 +74,7 @@ public final class LogCompactor {
     private final int maxDecompressedBytes;
     private final LongSupplier clock;
     private final SwapObserver observer;
+    private volatile boolean stopped;
 
     /**
      * @param maxMapEntries        distinct keys one pass may track (24 bytes each)
@@ -93,6 +94,18 @@ public final class LogCompactor {
         this.maxDecompressedBytes = maxDecompressedBytes;
         this.clock = clock;
         this.observer = observer;
+    }
+
+    /** Makes builds in progress, and later ones, fail promptly (broker shutdown). */
+    public void stop() {
+        stopped = true;
+    }
+
+    private void acquire(long bytes) {
+        if (stopped) {
+            throw new StorageException(StorageException.Error.KAFKA_STORAGE_ERROR, "The cleaner is stopping");
+        }
+        throttler.acquire(bytes);
     }
 
     /** What one cleaning did. */
@@ -261,7 +274,7 @@ public final class LogCompactor {
             }
             long[] full = {-1};
             s.forEachBatch(Integer.MAX_VALUE, batch -> {
-                throttler.acquire(batch.sizeInBytes());
+                acquire(batch.sizeInBytes());
                 if (full[0] >= 0 || batch.lastOffset() < plan.firstDirty || batch.isControl()) {
                     return;
                 }
@@ -316,7 +329,7 @@ public final class LogCompactor {
         void add(Segment s) throws IOException {
             group.add(s);
             s.forEachBatch(Integer.MAX_VALUE, batch -> {
-                throttler.acquire(batch.sizeInBytes());
+                acquire(batch.sizeInBytes());
                 lastBatch = batch;
                 ByteBuffer cleaned = clean(batch);
                 if (cleaned != null) {
@@ -339,7 +352,7 @@ public final class LogCompactor {
 
         private void append(ByteBuffer batch, int interval) throws IOException {
             out.append(batch, List.of(RecordBatch.at(batch, batch.position())), interval);
-            throttler.acquire(batch.remaining());
+            acquire(batch.remaining());
         }
 
         /** The batch to write for {@code batch}: itself, a rewritten copy, or null to drop it. */

@@ -5,9 +5,15 @@ import io.skua.broker.api.KafkaDispatcher;
 import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.handlers.ApiVersionsHandler;
 import io.skua.broker.handlers.CreateTopicsHandler;
+import io.skua.broker.handlers.DeleteRecordsHandler;
+import io.skua.broker.handlers.DescribeLogDirsHandler;
+import io.skua.broker.handlers.DescribeProducersHandler;
+import io.skua.broker.handlers.DescribeTopicPartitionsHandler;
+import io.skua.broker.handlers.ElectLeadersHandler;
 import io.skua.broker.handlers.FetchHandler;
 import io.skua.broker.handlers.InitProducerIdHandler;
 import io.skua.broker.handlers.ListOffsetsHandler;
+import io.skua.broker.handlers.ListPartitionReassignmentsHandler;
 import io.skua.broker.handlers.MetadataHandler;
 import io.skua.broker.handlers.ProduceHandler;
 import io.skua.broker.log.IoThreads;
@@ -48,6 +54,13 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
                 .register(new ListOffsetsHandler(topics, cluster))
                 .register(new CreateTopicsHandler(topics))
                 .register(new InitProducerIdHandler(identity::nextProducerId));
+        // Admin APIs (compaction branch): keep these lines together.
+        registry.register(new DeleteRecordsHandler(topics))
+                .register(new DescribeLogDirsHandler(topics))
+                .register(new DescribeProducersHandler(topics))
+                .register(new ElectLeadersHandler(topics))
+                .register(new ListPartitionReassignmentsHandler())
+                .register(new DescribeTopicPartitionsHandler(topics, cluster));
         List<Lifecycle> components = new java.util.ArrayList<>(List.of(identity, topics));
         if (config.logCleanerEnable()) {
             components.add(new LogCleaner(vertx, topics, config.logCleanerBackoffMs(),

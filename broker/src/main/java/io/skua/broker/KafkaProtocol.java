@@ -13,13 +13,20 @@ import io.skua.broker.handlers.DescribeClusterHandler;
 import io.skua.broker.handlers.DescribeConfigsHandler;
 import io.skua.broker.handlers.IncrementalAlterConfigsHandler;
 import io.skua.broker.handlers.OffsetForLeaderEpochHandler;
+import io.skua.broker.handlers.DeleteRecordsHandler;
+import io.skua.broker.handlers.DescribeLogDirsHandler;
+import io.skua.broker.handlers.DescribeProducersHandler;
+import io.skua.broker.handlers.DescribeTopicPartitionsHandler;
+import io.skua.broker.handlers.ElectLeadersHandler;
 import io.skua.broker.handlers.FetchHandler;
 import io.skua.broker.handlers.InitProducerIdHandler;
 import io.skua.broker.handlers.ListOffsetsHandler;
+import io.skua.broker.handlers.ListPartitionReassignmentsHandler;
 import io.skua.broker.handlers.MetadataHandler;
 import io.skua.broker.handlers.ProduceHandler;
 import io.skua.broker.log.IoThreads;
 import io.skua.broker.metadata.BrokerTopicDefaults;
+import io.skua.broker.log.LogCleaner;
 import io.skua.broker.metadata.LocalCluster;
 import io.skua.broker.metadata.NodeMeta;
 import io.skua.broker.metadata.ProducerIds;
@@ -65,7 +72,19 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
                 .register(new DescribeClusterHandler(cluster))
                 .register(new OffsetForLeaderEpochHandler(topics, cluster))
                 .register(new InitProducerIdHandler(identity::nextProducerId));
-        return new KafkaProtocol(new KafkaDispatcher(registry, apiVersions), List.of(identity, topics),
+        // Admin APIs (compaction branch): keep these lines together.
+        registry.register(new DeleteRecordsHandler(topics))
+                .register(new DescribeLogDirsHandler(topics))
+                .register(new DescribeProducersHandler(topics))
+                .register(new ElectLeadersHandler(topics))
+                .register(new ListPartitionReassignmentsHandler())
+                .register(new DescribeTopicPartitionsHandler(topics, cluster));
+        List<Lifecycle> components = new java.util.ArrayList<>(List.of(identity, topics));
+        if (config.logCleanerEnable()) {
+            components.add(new LogCleaner(vertx, topics, config.logCleanerBackoffMs(),
+                    config.logCleanerIoMaxBytesPerSecond(), config.logCleanerDedupeBufferSize(), config.messageMaxBytes()));
+        }
+        return new KafkaProtocol(new KafkaDispatcher(registry, apiVersions), List.copyOf(components),
                 broker -> cluster.advertise(broker.advertisedListeners()));
     }
 
@@ -82,6 +101,9 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
         m.put(LogConfig.MESSAGE_TIMESTAMP_TYPE, config.logMessageTimestampType());
         m.put(LogConfig.INDEX_INTERVAL_BYTES, String.valueOf(config.logIndexIntervalBytes()));
         m.put(LogConfig.FILE_DELETE_DELAY_MS, String.valueOf(config.logSegmentDeleteDelayMs()));
+        m.put(LogConfig.DELETE_RETENTION_MS, String.valueOf(config.logCleanerDeleteRetentionMs()));
+        m.put(LogConfig.MIN_CLEANABLE_DIRTY_RATIO, String.valueOf(config.logCleanerMinCleanableRatio()));
+        m.put(LogConfig.MIN_COMPACTION_LAG_MS, String.valueOf(config.logCleanerMinCompactionLagMs()));
         try {
             return LogConfig.DEFAULT.withOverrides(m);
         } catch (IllegalArgumentException e) {

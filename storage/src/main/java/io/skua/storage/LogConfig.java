@@ -20,10 +20,16 @@ import java.util.Set;
  * @param flushOnAppend      {@code flush.messages=1}: fsync each append before acknowledging it
  * @param cleanupPolicy      {@code cleanup.policy}: {@code delete}, {@code compact} or both, comma separated
  * @param fileDeleteDelayMs  {@code file.delete.delay.ms}: how long deleted segment files stay readable
+ * @param deleteRetentionMs  {@code delete.retention.ms}: how long compaction keeps a tombstone after it first
+ *                           compacts the batch holding it
+ * @param minCleanableDirtyRatio {@code min.cleanable.dirty.ratio}: compact when the share of log bytes not yet
+ *                           compacted reaches this
+ * @param minCompactionLagMs {@code min.compaction.lag.ms}: never compact a segment holding a record younger than this
  */
 public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int maxMessageBytes,
                         int indexIntervalBytes, TimestampType timestampType, boolean flushOnAppend,
-                        String cleanupPolicy, long fileDeleteDelayMs) {
+                        String cleanupPolicy, long fileDeleteDelayMs, long deleteRetentionMs,
+                        double minCleanableDirtyRatio, long minCompactionLagMs) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -35,6 +41,9 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
     public static final String FLUSH_MESSAGES = "flush.messages";
     public static final String CLEANUP_POLICY = "cleanup.policy";
     public static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
+    public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+    public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+    public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
 
     /** Smallest segment.bytes: room for one minimal message, as in Kafka. */
     private static final int MIN_SEGMENT_BYTES = 14;
@@ -43,7 +52,7 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
 
     /** Kafka's defaults. */
     public static final LogConfig DEFAULT = new LogConfig(1 << 30, SEVEN_DAYS_MS, SEVEN_DAYS_MS, -1L, 1_048_588,
-            4096, TimestampType.CREATE_TIME, false, "delete", 60_000L);
+            4096, TimestampType.CREATE_TIME, false, "delete", 60_000L, 86_400_000L, 0.5, 0L);
 
     public LogConfig {
         require(segmentBytes >= MIN_SEGMENT_BYTES, SEGMENT_BYTES, segmentBytes);
@@ -56,6 +65,10 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
         require(cleanupPolicy != null && !cleanupPolicy.isBlank()
                 && POLICIES.containsAll(Set.of(cleanupPolicy.replace(" ", "").split(","))), CLEANUP_POLICY, cleanupPolicy);
         require(fileDeleteDelayMs >= 0, FILE_DELETE_DELAY_MS, fileDeleteDelayMs);
+        require(deleteRetentionMs >= 0, DELETE_RETENTION_MS, deleteRetentionMs);
+        require(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1, MIN_CLEANABLE_DIRTY_RATIO,
+                minCleanableDirtyRatio);
+        require(minCompactionLagMs >= 0, MIN_COMPACTION_LAG_MS, minCompactionLagMs);
     }
 
     /** {@link #DEFAULT} with Kafka topic configs applied; see {@link #withOverrides}. */
@@ -99,8 +112,15 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
             String policy = overrides.containsKey(p) ? overrides.get(p).trim() : cleanupPolicy;
             p = FILE_DELETE_DELAY_MS;
             long deleteDelay = overrides.containsKey(p) ? Long.parseLong(overrides.get(p).trim()) : fileDeleteDelayMs;
+            p = DELETE_RETENTION_MS;
+            long deleteRetention = overrides.containsKey(p) ? Long.parseLong(overrides.get(p).trim()) : deleteRetentionMs;
+            p = MIN_CLEANABLE_DIRTY_RATIO;
+            double dirtyRatio = overrides.containsKey(p) ? Double.parseDouble(overrides.get(p).trim())
+                    : minCleanableDirtyRatio;
+            p = MIN_COMPACTION_LAG_MS;
+            long lag = overrides.containsKey(p) ? Long.parseLong(overrides.get(p).trim()) : minCompactionLagMs;
             return new LogConfig(segBytes, segMs, retMs, retBytes, maxBytes, interval, tsType, flush, policy,
-                    deleteDelay);
+                    deleteDelay, deleteRetention, dirtyRatio, lag);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("Invalid value " + overrides.get(p) + " for configuration " + p, e);
         } catch (IllegalArgumentException e) {

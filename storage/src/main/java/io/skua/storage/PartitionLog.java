@@ -16,7 +16,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
 /**
@@ -51,8 +53,8 @@ import java.util.function.LongSupplier;
  * the segment list is copy-on-write and the offsets are volatile, so readers never block the writer.
  */
 public final class PartitionLog implements Closeable {
-    public static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
     private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
+    public static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
     public static final String CHECKPOINT_FILE = "partition.checkpoint";
     private static final String RECOVERY_POINT = "recovery.point";
     private static final String LOG_START_OFFSET = "log.start.offset";
@@ -119,11 +121,16 @@ public final class PartitionLog implements Closeable {
             }
         }
 
+        Set<Long> swapped = completeInterruptedSwaps();
+        if (!swapped.isEmpty()) {
+            clean = false;
+        }
         TreeMap<Long, Path> logs = new TreeMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
                 String name = f.getFileName().toString();
-                if (name.endsWith(Segment.DELETED_SUFFIX) || name.endsWith(DurableFiles.TMP_SUFFIX)) {
+                if (name.endsWith(Segment.DELETED_SUFFIX) || name.endsWith(DurableFiles.TMP_SUFFIX)
+                        || name.endsWith(Segment.CLEANED_SUFFIX)) {
                     Files.deleteIfExists(f);
                 } else {
                     Segment.parseOffset(f, Segment.LOG_SUFFIX).ifPresent(base -> logs.put(base, f));
@@ -146,8 +153,13 @@ public final class PartitionLog implements Closeable {
                 Segment segment = Segment.open(dir, base, now);
                 loaded.add(segment);
                 recovering |= !clean && (recoveryBase == null || base >= recoveryBase);
-                if (!recovering && !segment.loadClean()) {
+                boolean justSwapped = swapped.contains(base); // its indexes were dropped: rebuild them
+                if (!recovering && !justSwapped && !segment.loadClean()) {
                     recovering = true; // a damaged index: verify this segment and all later ones
+                }
+                if (justSwapped && !recovering) {
+                    segment.recover(config.indexIntervalBytes());
+                    segment.flush();
                 }
                 if (recovering) {
                     recovered++;
@@ -179,6 +191,66 @@ public final class PartitionLog implements Closeable {
         Files.deleteIfExists(marker);
         DurableFiles.fsyncDirectory(dir);
         writeCheckpoint();
+    }
+
+    /**
+     * Finishes segment swaps the cleaner began (see {@link LogCompactor}): a {@code <base>.log.swap} file is a whole,
+     * fsynced cleaned segment, so the segments it replaces (those whose base offsets lie in
+     * {@code [base, its next offset)}) are deleted and it takes their place. Swap index files are dropped and rebuilt
+     * from the log. Without a {@code .log.swap}, leftover {@code .swap} index files belong to a swap that never began
+     * and are deleted along with {@code .cleaned} files.
+     *
+     * @return the base offsets of the segments swapped in
+     */
+    private Set<Long> completeInterruptedSwaps() throws IOException {
+        TreeSet<Long> swaps = new TreeSet<>();
+        List<Path> swapIndexes = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + Segment.SWAP_SUFFIX)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                String unswapped = name.substring(0, name.length() - Segment.SWAP_SUFFIX.length());
+                Optional<Long> base = Segment.parseOffset(f.resolveSibling(unswapped), Segment.LOG_SUFFIX);
+                if (base.isPresent()) {
+                    swaps.add(base.get());
+                } else {
+                    swapIndexes.add(f);
+                }
+            }
+        }
+        for (Path f : swapIndexes) {
+            Files.delete(f);
+        }
+        for (long base : swaps) {
+            Segment swap = Segment.openSwap(dir, base, clock.getAsLong());
+            long end;
+            try {
+                swap.recover(config.indexIntervalBytes());
+                end = swap.nextOffset();
+            } finally {
+                swap.close();
+            }
+            TreeMap<Long, Path> replaced = new TreeMap<>();
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                for (Path f : files) {
+                    for (String suffix : List.of(Segment.LOG_SUFFIX, Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
+                        Optional<Long> b = Segment.parseOffset(f, suffix);
+                        if (b.isPresent() && b.get() >= base && b.get() < Math.max(end, base + 1)) {
+                            replaced.put(b.get(), f);
+                            Files.delete(f);
+                        }
+                    }
+                }
+            }
+            for (String suffix : List.of(Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
+                Files.deleteIfExists(dir.resolve(Segment.fileName(base, suffix) + Segment.SWAP_SUFFIX));
+            }
+            Files.move(dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX) + Segment.SWAP_SUFFIX),
+                    dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX)));
+            DurableFiles.fsyncDirectory(dir);
+            LOG.log(System.Logger.Level.INFO, "completed interrupted segment swap dir={0} base={1} end={2} replaced={3}",
+                    dir.getFileName(), base, end, replaced.keySet());
+        }
+        return swaps;
     }
 
     private void deleteIndexesWithoutLog(TreeMap<Long, Path> logs) throws IOException {
@@ -579,8 +651,10 @@ public final class PartitionLog implements Closeable {
         }
         List<Segment> list = segments;
         List<Segment> removed = list.subList(0, count);
+        // Log start first: a reader that sees the new start with the old list still finds the data; one that saw the
+        // new list with the old start found no segment for offsets it thought valid ("was deleted").
+        logStartOffset = Math.max(logStartOffset, list.get(count).baseOffset());
         segments = List.copyOf(list.subList(count, list.size()));
-        logStartOffset = Math.max(logStartOffset, segments.get(0).baseOffset());
         highWatermark = Math.max(highWatermark, logStartOffset);
         writeCheckpoint();
         producers.deleteSnapshotsBelow(segments.get(0).baseOffset());
@@ -744,6 +818,85 @@ public final class PartitionLog implements Closeable {
             throw new StorageException(Error.KAFKA_STORAGE_ERROR, "Partition log " + dir
                     + " failed an I/O operation; reopen it");
         }
+    }
+
+    // ---------------------------------------------------------------- compaction (writer thread; see LogCompactor)
+
+    /** What the cleaner needs to plan a cleaning, captured on the writer thread. */
+    record CleaningView(Path dir, List<Segment> segments, long logStartOffset, long highWatermark, LogConfig config,
+                        Map<Long, Long> producerLastOffsets) {
+    }
+
+    CleaningView cleaningView() {
+        ensureWritable();
+        Map<Long, Long> last = new java.util.HashMap<>();
+        for (ActiveProducer p : producers.activeProducers()) {
+            last.put(p.producerId(), p.lastOffset());
+        }
+        return new CleaningView(dir, segments, logStartOffset, highWatermark, config, last);
+    }
+
+    /** Steps of {@link #replaceSegments}, reported to a {@link SwapObserver} (tests inject crashes there). */
+    enum SwapStep { RENAMED_TO_SWAP, OLD_SEGMENTS_DELETED, SWAPPED }
+
+    interface SwapObserver {
+        void reached(SwapStep step) throws IOException;
+    }
+
+    /**
+     * Replaces {@code replaced}, a contiguous run of inactive segments of this log, with {@code cleaned}: a complete,
+     * fsynced segment whose files carry {@link Segment#CLEANED_SUFFIX}, with the same base offset as the first
+     * replaced segment and the same next offset as the last. Crash-safe: rename the cleaned files to
+     * {@code .swap}, fsync the directory, rename the old segments to {@code .deleted} (kept readable for
+     * {@code file.delete.delay.ms} like retention's), rename the swap files to their final names, fsync the
+     * directory, then publish the new segment list. {@link #open} completes a swap interrupted after the first
+     * step and discards one interrupted before it.
+     *
+     * @return false, with nothing changed, if {@code replaced} is no longer a run of inactive segments of this log
+     *         (retention, DeleteRecords or truncation happened meanwhile); the caller then deletes {@code cleaned}
+     */
+    boolean replaceSegments(List<Segment> replaced, Segment cleaned, SwapObserver observer) {
+        ensureWritable();
+        List<Segment> list = segments;
+        int first = list.indexOf(replaced.get(0));
+        if (first < 0 || first + replaced.size() >= list.size()) {
+            return false; // gone, or the run would reach the active segment
+        }
+        for (int i = 0; i < replaced.size(); i++) {
+            if (list.get(first + i) != replaced.get(i)) {
+                return false;
+            }
+        }
+        Segment last = replaced.get(replaced.size() - 1);
+        if (cleaned.baseOffset() != replaced.get(0).baseOffset() || cleaned.nextOffset() != last.nextOffset()) {
+            throw new IllegalArgumentException("Cleaned segment " + cleaned + " does not cover " + replaced);
+        }
+        try {
+            cleaned.renameFiles(Segment.SWAP_SUFFIX);
+            DurableFiles.fsyncDirectory(dir);
+            observer.reached(SwapStep.RENAMED_TO_SWAP);
+            scheduleDeletion(replaced, clock.getAsLong());
+            observer.reached(SwapStep.OLD_SEGMENTS_DELETED);
+            cleaned.renameFiles("");
+            DurableFiles.fsyncDirectory(dir);
+            List<Segment> updated = new ArrayList<>(list.subList(0, first));
+            updated.add(cleaned);
+            updated.addAll(list.subList(first + replaced.size(), list.size()));
+            segments = List.copyOf(updated);
+            observer.reached(SwapStep.SWAPPED);
+            return true;
+        } catch (IOException e) {
+            failed = true;
+            throw StorageException.io("Segment swap in " + dir + " failed", e);
+        }
+    }
+
+    /**
+     * DescribeProducers: the idempotent producers storage remembers, with their last batch. Writer thread (producer
+     * state is confined to it).
+     */
+    public List<ActiveProducer> activeProducers() {
+        return producers.activeProducers();
     }
 
     /** Unmodifiable view for tests and tools. */

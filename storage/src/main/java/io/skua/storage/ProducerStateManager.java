@@ -8,7 +8,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -272,4 +274,20 @@ final class ProducerStateManager {
         return offsets;
     }
 
+    /** Producers with at least one remembered batch, with their last batch, ordered by producer id. */
+    List<ActiveProducer> activeProducers() {
+        List<ActiveProducer> out = new ArrayList<>();
+        for (ProducerEntry e : producers.values()) {
+            if (!e.batches.isEmpty()) {
+                BatchMetadata last = e.batches.getLast();
+                out.add(new ActiveProducer(e.producerId, e.epoch, last.lastSeq(), last.timestamp(), last.lastOffset()));
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(ActiveProducer::producerId));
+        return out;
+    }
+
+    List<Long> producerIds() {
+        return new ArrayList<>(producers.keySet());
+    }
 }

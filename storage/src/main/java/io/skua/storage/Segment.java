@@ -37,8 +37,13 @@ final class Segment implements Closeable {
     static final String INDEX_SUFFIX = ".index";
     static final String TIME_INDEX_SUFFIX = ".timeindex";
     static final String DELETED_SUFFIX = ".deleted";
+    /** Appended to the file names of a segment the cleaner is writing (see {@link LogCompactor}). */
+    static final String CLEANED_SUFFIX = ".cleaned";
+    /** Appended to the file names of a cleaned segment being swapped in (see {@link LogCompactor}). */
+    static final String SWAP_SUFFIX = ".swap";
     private static final int CRC_CHUNK = 64 * 1024;
 
+    private final Path dir;
     private final long baseOffset;
     private final FileChannel log;
     private final SparseIndex offsetIndex;
@@ -55,14 +60,20 @@ final class Segment implements Closeable {
     private int bytesSinceIndexEntry;
 
     private Segment(Path dir, long baseOffset, boolean create, long nowMs) throws IOException {
+        this(dir, baseOffset, "", create, nowMs);
+    }
+
+    private Segment(Path dir, long baseOffset, String extraSuffix, boolean create, long nowMs) throws IOException {
+        this.dir = dir;
         this.baseOffset = baseOffset;
-        this.logPath = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
+        this.logPath = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + extraSuffix);
         this.log = create
                 ? FileChannel.open(logPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING)
                 : FileChannel.open(logPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        this.offsetIndex = SparseIndex.offsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)), create);
-        this.timeIndex = SparseIndex.timeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)), create);
+        this.offsetIndex = SparseIndex.offsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + extraSuffix), create);
+        this.timeIndex = SparseIndex.timeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + extraSuffix),
+                create);
         this.size = (int) Math.min(log.size(), Integer.MAX_VALUE);
         this.nextOffset = baseOffset;
         this.createdMs = nowMs;
@@ -76,6 +87,16 @@ final class Segment implements Closeable {
     /** Opens existing files; call {@link #loadClean} or {@link #recover} before use. */
     static Segment open(Path dir, long baseOffset, long nowMs) throws IOException {
         return new Segment(dir, baseOffset, false, nowMs);
+    }
+
+    /** A new empty segment whose files carry {@link #CLEANED_SUFFIX}: the cleaner's output, not yet part of a log. */
+    static Segment createCleaned(Path dir, long baseOffset, long nowMs) throws IOException {
+        return new Segment(dir, baseOffset, CLEANED_SUFFIX, true, nowMs);
+    }
+
+    /** Opens the {@link #SWAP_SUFFIX} files of an interrupted swap (recovery only). */
+    static Segment openSwap(Path dir, long baseOffset, long nowMs) throws IOException {
+        return new Segment(dir, baseOffset, SWAP_SUFFIX, false, nowMs);
     }
 
     static String fileName(long offset, String suffix) {
@@ -328,6 +349,19 @@ final class Segment implements Closeable {
         timeIndex.renameTo(timeIndex.path().resolveSibling(timeIndex.path().getFileName() + DELETED_SUFFIX));
     }
 
+    /**
+     * Renames the three files to their final names plus {@code extraSuffix} ("" for the final names), the indexes
+     * first and the log last, so the presence of the log file under a name tells how far a rename got. Open
+     * channels stay valid.
+     */
+    void renameFiles(String extraSuffix) throws IOException {
+        offsetIndex.renameTo(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + extraSuffix));
+        timeIndex.renameTo(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + extraSuffix));
+        Path target = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + extraSuffix);
+        Files.move(logPath, target, StandardCopyOption.REPLACE_EXISTING);
+        logPath = target;
+    }
+
     /** Closes the channels and removes the files. */
     void delete() throws IOException {
         close();
@@ -447,6 +481,37 @@ final class Segment implements Closeable {
                 action.accept(h);
             }
             pos += h.sizeInBytes();
+        }
+    }
+
+    /** Receives whole batches read back from a segment. */
+    interface BatchVisitor {
+        void visit(RecordBatch batch) throws IOException;
+    }
+
+    /**
+     * Reads every whole batch of the segment, in order, into a fresh heap buffer each and passes it to
+     * {@code visitor} (which may keep it). Safe on any thread: it only reads below the published size. Nothing is
+     * validated beyond the framing {@link #header} checks.
+     *
+     * @throws IOException if a batch is larger than {@code maxBatchBytes}, or on I/O failure (the segment may have
+     *                     been deleted and closed meanwhile)
+     */
+    void forEachBatch(int maxBatchBytes, BatchVisitor visitor) throws IOException {
+        int limit = size;
+        ByteBuffer scratch = headerBuffer();
+        int pos = 0;
+        RecordBatch h;
+        while ((h = header(pos, limit, scratch)) != null) {
+            int batchSize = h.sizeInBytes();
+            if (batchSize > maxBatchBytes) {
+                throw new IOException("Batch at offset " + h.baseOffset() + " of " + logPath + " has " + batchSize
+                        + " bytes, more than " + maxBatchBytes);
+            }
+            ByteBuffer batch = ByteBuffer.allocate(batchSize);
+            readFully(batch, pos);
+            visitor.visit(RecordBatch.at(batch.flip(), 0));
+            pos += batchSize;
         }
     }
 

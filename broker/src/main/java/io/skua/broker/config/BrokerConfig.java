@@ -61,6 +61,13 @@ public final class BrokerConfig {
     public static final String LOG_SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
     public static final String SKUA_ZERO_COPY = "skua.network.zero.copy.enable";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+    public static final String LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = "log.cleaner.io.max.bytes.per.second";
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
+    public static final String LOG_CLEANER_DELETE_RETENTION_MS = "log.cleaner.delete.retention.ms";
+    public static final String LOG_CLEANER_MIN_CLEANABLE_RATIO = "log.cleaner.min.cleanable.ratio";
+    public static final String LOG_CLEANER_MIN_COMPACTION_LAG_MS = "log.cleaner.min.compaction.lag.ms";
 
     private static final String DEFAULT_PROTOCOL_MAP = "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL";
 
@@ -71,7 +78,8 @@ public final class BrokerConfig {
             "num.recovery.threads.per.data.dir", "offsets.topic.replication.factor",
             "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
             "share.coordinator.state.topic.replication.factor", "share.coordinator.state.topic.min.isr",
-            "group.initial.rebalance.delay.ms", "queued.max.requests", "zookeeper.connect");
+            "group.initial.rebalance.delay.ms", "queued.max.requests", "zookeeper.connect", "log.cleaner.threads",
+            "log.cleaner.io.buffer.size", "log.cleaner.io.buffer.load.factor");
 
     private static final Map<String, Property<?>> PROPERTIES = new LinkedHashMap<>();
 
@@ -113,6 +121,14 @@ public final class BrokerConfig {
     private static final Property<Long> P_DELETE_DELAY = define(LOG_SEGMENT_DELETE_DELAY_MS, Long.class, Parsers::parseLong, 60_000L, Range.atLeast(0), "how long deleted segment files stay readable");
     private static final Property<Integer> P_OFFSETS_PARTITIONS = define(OFFSETS_TOPIC_NUM_PARTITIONS, Integer.class, Parsers::parseInt, 50, Range.atLeast(1), "partitions of __consumer_offsets");
     private static final Property<Boolean> P_ZERO_COPY = define(SKUA_ZERO_COPY, Boolean.class, Parsers::parseBoolean, true, Range.ANY, "sendfile for fetch data on plaintext listeners (Skua)");
+
+    private static final Property<Boolean> P_CLEANER_ENABLE = define(LOG_CLEANER_ENABLE, Boolean.class, Parsers::parseBoolean, true, Range.ANY, "run the log cleaner for compacted topics");
+    private static final Property<Long> P_CLEANER_BACKOFF = define(LOG_CLEANER_BACKOFF_MS, Long.class, Parsers::parseLong, 15_000L, Range.atLeast(0), "pause between cleaner passes");
+    private static final Property<Double> P_CLEANER_IO_RATE = define(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, Double.class, Parsers::parsePositiveDouble, Double.MAX_VALUE, Range.ANY, "cleaner read+write rate limit");
+    private static final Property<Long> P_CLEANER_DEDUPE = define(LOG_CLEANER_DEDUPE_BUFFER_SIZE, Long.class, Parsers::parseLong, 134_217_728L, Range.atLeast(24 * 1024), "memory for the cleaner's key map (24 bytes a key)");
+    private static final Property<Long> P_CLEANER_DELETE_RETENTION = define(LOG_CLEANER_DELETE_RETENTION_MS, Long.class, Parsers::parseLong, 86_400_000L, Range.atLeast(0), "default delete.retention.ms");
+    private static final Property<Double> P_CLEANER_MIN_RATIO = define(LOG_CLEANER_MIN_CLEANABLE_RATIO, Double.class, Parsers::parseRatio, 0.5, Range.ANY, "default min.cleanable.dirty.ratio");
+    private static final Property<Long> P_CLEANER_MIN_LAG = define(LOG_CLEANER_MIN_COMPACTION_LAG_MS, Long.class, Parsers::parseLong, 0L, Range.atLeast(0), "default min.compaction.lag.ms");
 
     private final Map<String, String> originals;
     private final Map<String, Object> values;
@@ -352,6 +368,34 @@ public final class BrokerConfig {
         return get(P_DELETE_DELAY);
     }
 
+    public boolean logCleanerEnable() {
+        return get(P_CLEANER_ENABLE);
+    }
+
+    public long logCleanerBackoffMs() {
+        return get(P_CLEANER_BACKOFF);
+    }
+
+    public double logCleanerIoMaxBytesPerSecond() {
+        return get(P_CLEANER_IO_RATE);
+    }
+
+    public long logCleanerDedupeBufferSize() {
+        return get(P_CLEANER_DEDUPE);
+    }
+
+    public long logCleanerDeleteRetentionMs() {
+        return get(P_CLEANER_DELETE_RETENTION);
+    }
+
+    public double logCleanerMinCleanableRatio() {
+        return get(P_CLEANER_MIN_RATIO);
+    }
+
+    public long logCleanerMinCompactionLagMs() {
+        return get(P_CLEANER_MIN_LAG);
+    }
+
     public int offsetsTopicNumPartitions() {
         return get(P_OFFSETS_PARTITIONS);
     }
@@ -497,6 +541,30 @@ public final class BrokerConfig {
                 return Long.parseLong(s);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("not a number of type LONG");
+            }
+        }
+
+        static double parsePositiveDouble(String s) {
+            double v = parseDouble(s);
+            if (!(v > 0)) {
+                throw new IllegalArgumentException("must be above 0");
+            }
+            return v;
+        }
+
+        static double parseRatio(String s) {
+            double v = parseDouble(s);
+            if (!(v >= 0 && v <= 1)) {
+                throw new IllegalArgumentException("must be between 0 and 1");
+            }
+            return v;
+        }
+
+        private static double parseDouble(String s) {
+            try {
+                return Double.parseDouble(s);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a number of type DOUBLE");
             }
         }
 

@@ -3,6 +3,8 @@ package io.skua.broker.log;
 import io.skua.storage.AppendOrigin;
 import io.skua.storage.AppendResult;
 import io.skua.storage.FetchSlice;
+import io.skua.storage.ActiveProducer;
+import io.skua.storage.LogCompactor;
 import io.skua.storage.LogConfig;
 import io.skua.storage.PartitionLog;
 import io.skua.storage.TimestampOffset;
@@ -92,6 +94,21 @@ public final class Partition {
 
     public Future<Long> deleteRecordsBefore(long offset) {
         return onIo(() -> log.deleteRecordsBefore(offset));
+    }
+
+    /** Idempotent producers storage remembers (DescribeProducers); read on the writer, which owns producer state. */
+    public Future<List<ActiveProducer>> activeProducers() {
+        return onIo(log::activeProducers);
+    }
+
+    /** Compaction step 1, on the writer: what to clean, if the log is due. */
+    public Future<Optional<LogCompactor.Plan>> planCompaction(LogCompactor compactor) {
+        return onIo(() -> compactor.plan(log));
+    }
+
+    /** Compaction step 3, on the writer: swaps in segments built off-thread by {@link LogCompactor#build}. */
+    public Future<LogCompactor.Result> swapCompacted(LogCompactor compactor, LogCompactor.Cleaned cleaned) {
+        return onIo(() -> compactor.swap(log, cleaned));
     }
 
     public Future<Integer> applyRetention(long nowMs) {

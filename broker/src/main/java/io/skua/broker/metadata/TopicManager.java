@@ -106,6 +106,11 @@ public final class TopicManager implements Lifecycle {
         return defaults.withOverrides(topic.configs());
     }
 
+    /** The data directory every partition of this broker lives in (DescribeLogDirs). */
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public LogConfig brokerDefaults() {
         return defaults;
     }

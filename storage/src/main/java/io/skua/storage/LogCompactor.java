@@ -1,0 +1,674 @@
+package io.skua.storage;
+
+import io.skua.protocol.record.CompressionType;
+import io.skua.protocol.record.RecordBatch;
+import io.skua.protocol.record.TimestampType;
+import io.skua.storage.PartitionLog.CleaningView;
+import io.skua.storage.PartitionLog.SwapObserver;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Log compaction ({@code cleanup.policy=compact}): keeps the newest record of each key, with its original offset
+ * and timestamp, and drops tombstones (null values) {@code delete.retention.ms} after they were first compacted.
+ *
+ * <h2>A cleaning, in three steps</h2>
+ * <ol>
+ *   <li>{@link #plan} (the partition's writer thread, cheap): picks the cleanable segments — inactive, wholly
+ *       below the high watermark, and no record younger than {@code min.compaction.lag.ms} — and decides whether
+ *       the dirty share of their bytes (those at or after the first dirty offset of {@value #CHECKPOINT_FILE})
+ *       reaches {@code min.cleanable.dirty.ratio}, or a retained tombstone's delete horizon has passed. It
+ *       captures the segment list and each idempotent producer's last batch.</li>
+ *   <li>{@link #build} (the cleaner's own thread, throttled by a {@link Throttler}): scans the dirty segments into a
+ *       {@link KeyOffsetMap} (key → newest offset; bounded, so a huge dirty range is cleaned over several passes),
+ *       then rewrites every cleanable segment from the log start, grouped so that each group's total size stays
+ *       under {@code segment.bytes}, into {@code <base>.log.cleaned} files, fsynced. It only reads segments, which
+ *       is safe concurrently with the writer; segment files deleted meanwhile make it fail harmlessly.</li>
+ *   <li>{@link #swap} (the writer thread): for each group still intact, {@link PartitionLog#replaceSegments}
+ *       swaps the cleaned segment in crash-safely; then the new first dirty offset is checkpointed.</li>
+ * </ol>
+ * {@link #clean} runs all three on the calling thread (tests, tools).
+ *
+ * <h2>What is kept</h2>
+ * A record is kept if it has a key and no record of the same key at a higher offset lies in the scanned dirty range;
+ * a kept tombstone is dropped once its batch's delete horizon (KIP-534: set to now + {@code delete.retention.ms} in
+ * the batch's base timestamp, attribute bit 6, when the cleaner first keeps it; with {@code delete.retention.ms=0}
+ * that is at once) has passed. Records without a key are dropped (Kafka rejects them on compacted topics). Control
+ * batches are copied unchanged. A batch is rewritten only if it loses a record or gains a delete horizon; otherwise
+ * its bytes are copied as they are. A rewritten batch keeps its base offset, last offset delta, partition leader
+ * epoch, producer id/epoch and base sequence, codec and timestamp type; its max timestamp becomes that of its kept
+ * records ({@code CreateTime}); it gets a fresh CRC32C. A batch losing every record is dropped, except that it is
+ * kept empty (header only, so its producer's sequence survives recovery) when it is its producer's last batch, and
+ * the last batch of each group is kept empty too, so a cleaned segment ends at the same offset as the segments it
+ * replaces — which is what lets recovery know which segments an interrupted swap replaces.
+ *
+ * <h2>Safety</h2>
+ * Compressed payloads are inflated with a cap ({@code maxDecompressedBytes}); a batch that fails its CRC, exceeds the
+ * cap, or does not decode aborts the cleaning of that log (it is then uncleanable; the broker skips it) rather than
+ * risking to keep an older value while dropping its tombstone.
+ *
+ * <h2>Thread-safety</h2>
+ * A compactor holds no per-log state; its {@link KeyOffsetMap} is allocated per build. One build per log at a time
+ * (the broker runs one cleaner thread). {@link #plan} and {@link #swap} must run on the log's writer thread.
+ */
+public final class LogCompactor {
+    private static final System.Logger LOG = System.getLogger(LogCompactor.class.getName());
+    /** Per-partition file: {@code first.dirty.offset} and {@code tombstone.horizon.ms} (Java properties). */
+    public static final String CHECKPOINT_FILE = "cleaner.checkpoint";
+    private static final String FIRST_DIRTY = "first.dirty.offset";
+    private static final String HORIZON = "tombstone.horizon.ms";
+    private static final int CRC_OFFSET = 17;
+    private static final short DELETE_HORIZON_FLAG = 0x40;
+    private static final SwapObserver NO_OBSERVER = step -> { };
+
+    private final Throttler throttler;
+    private final int maxMapEntries;
+    private final int maxDecompressedBytes;
+    private final LongSupplier clock;
+    private final SwapObserver observer;
+    private volatile boolean stopped;
+
+    /**
+     * @param maxMapEntries        distinct keys one pass may track (24 bytes each)
+     * @param maxDecompressedBytes the largest inflated payload of one batch accepted
+     */
+    public LogCompactor(Throttler throttler, int maxMapEntries, int maxDecompressedBytes, LongSupplier clock) {
+        this(throttler, maxMapEntries, maxDecompressedBytes, clock, NO_OBSERVER);
+    }
+
+    LogCompactor(Throttler throttler, int maxMapEntries, int maxDecompressedBytes, LongSupplier clock,
+                 SwapObserver observer) {
+        if (maxDecompressedBytes < 1) {
+            throw new IllegalArgumentException("maxDecompressedBytes must be positive");
+        }
+        this.throttler = throttler;
+        this.maxMapEntries = maxMapEntries;
+        this.maxDecompressedBytes = maxDecompressedBytes;
+        this.clock = clock;
+        this.observer = observer;
+    }
+
+    /** Makes builds in progress, and later ones, fail promptly (broker shutdown). */
+    public void stop() {
+        stopped = true;
+    }
+
+    private void acquire(long bytes) {
+        if (stopped) {
+            throw new StorageException(StorageException.Error.KAFKA_STORAGE_ERROR, "The cleaner is stopping");
+        }
+        throttler.acquire(bytes);
+    }
+
+    /** What one cleaning did. */
+    public record Result(int segmentsBefore, int segmentsAfter, long bytesBefore, long bytesAfter,
+                         long recordsRemoved, long firstDirtyOffset) {
+        static final Result NOTHING = new Result(0, 0, 0, 0, 0, -1);
+    }
+
+    /** A planned cleaning: the segments to rewrite, captured on the writer thread. */
+    public static final class Plan {
+        final CleaningView view;
+        final List<Segment> cleanable;
+        final long firstDirty;
+        final long nowMs;
+
+        private Plan(CleaningView view, List<Segment> cleanable, long firstDirty, long nowMs) {
+            this.view = view;
+            this.cleanable = cleanable;
+            this.firstDirty = firstDirty;
+            this.nowMs = nowMs;
+        }
+    }
+
+    /** The cleaned segments of a {@link Plan}, ready to swap in; {@link #discard()} if they will not be. */
+    public static final class Cleaned {
+        final Plan plan;
+        final List<List<Segment>> groups;
+        final List<Segment> outputs;
+        final long firstDirtyAfter;
+        final long horizon;
+        final long recordsRemoved;
+
+        private Cleaned(Plan plan, List<List<Segment>> groups, List<Segment> outputs, long firstDirtyAfter,
+                        long horizon, long recordsRemoved) {
+            this.plan = plan;
+            this.groups = groups;
+            this.outputs = outputs;
+            this.firstDirtyAfter = firstDirtyAfter;
+            this.horizon = horizon;
+            this.recordsRemoved = recordsRemoved;
+        }
+
+        /** Deletes the cleaned files not swapped in. Safe to call more than once. */
+        public void discard() {
+            for (Segment s : outputs) {
+                if (s != null) {
+                    try {
+                        s.delete();
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.DEBUG, "cannot delete cleaned segment {0}: {1}", s, e);
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- 1. plan (writer thread)
+
+    /** Decides whether {@code log} is due for cleaning; see the class comment. Writer thread. */
+    public Optional<Plan> plan(PartitionLog log) {
+        CleaningView view = log.cleaningView();
+        LogConfig cfg = view.config();
+        if (!cfg.compactEnabled()) {
+            return Optional.empty();
+        }
+        long now = clock.getAsLong();
+        List<Segment> all = view.segments();
+        List<Segment> cleanable = new ArrayList<>();
+        try {
+            for (int i = 0; i < all.size() - 1; i++) {
+                Segment s = all.get(i);
+                if (s.nextOffset() > view.highWatermark()
+                        || (cfg.minCompactionLagMs() > 0 && now - s.largestTimestamp() < cfg.minCompactionLagMs())) {
+                    break;
+                }
+                cleanable.add(s);
+            }
+        } catch (IOException e) {
+            throw StorageException.io("Cannot plan cleaning of " + view.dir(), e);
+        }
+        if (cleanable.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, String> checkpoint = readCheckpoint(view.dir());
+        long end = cleanable.get(cleanable.size() - 1).nextOffset();
+        long firstDirty = Math.min(Math.max(parse(checkpoint.get(FIRST_DIRTY), 0), view.logStartOffset()), end);
+        long horizon = parse(checkpoint.get(HORIZON), -1);
+        long dirtyBytes = 0;
+        long totalBytes = 0;
+        for (Segment s : cleanable) {
+            totalBytes += s.size();
+            if (s.nextOffset() > firstDirty) {
+                dirtyBytes += s.size();
+            }
+        }
+        boolean horizonPassed = horizon >= 0 && horizon <= now;
+        double ratio = totalBytes == 0 ? 0 : (double) dirtyBytes / totalBytes;
+        if (!horizonPassed && (dirtyBytes == 0 || ratio < cfg.minCleanableDirtyRatio())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Plan(view, List.copyOf(cleanable), firstDirty, now));
+    }
+
+    // ---------------------------------------------------------------- 2. build (cleaner thread)
+
+    /**
+     * Writes the cleaned segments of {@code plan} to {@code .cleaned} files. Runs on the cleaner's thread, off the
+     * writer; throttled.
+     *
+     * @throws StorageException CORRUPT_MESSAGE for a batch that fails its CRC or does not decode,
+     *                          KAFKA_STORAGE_ERROR for I/O errors (a segment deleted meanwhile included)
+     */
+    public Cleaned build(Plan plan) {
+        CleaningView view = plan.view;
+        LogConfig cfg = view.config();
+        KeyOffsetMap map = new KeyOffsetMap(maxMapEntries);
+        List<Segment> outputs = new ArrayList<>();
+        try {
+            long mapEnd = buildMap(plan, map);
+            long[] horizon = {-1};
+            long removed = 0;
+            List<List<Segment>> groups = new ArrayList<>();
+            GroupWriter writer = null;
+            for (Segment s : plan.cleanable) {
+                if (s.nextOffset() > mapEnd) {
+                    break;
+                }
+                // Group while the output so far plus all of the next input fits segment.bytes and int32 offsets.
+                if (writer != null && (writer.outputSize() + s.size() > cfg.segmentBytes()
+                        || s.nextOffset() - 1 - writer.baseOffset() > Integer.MAX_VALUE)) {
+                    writer.finish();
+                    groups.add(writer.group);
+                    removed += writer.removed;
+                    writer = null;
+                }
+                if (writer == null) {
+                    writer = new GroupWriter(plan, map, s.baseOffset(), horizon);
+                    outputs.add(writer.out); // from now on, a failure discards it
+                }
+                writer.add(s);
+            }
+            if (writer != null) {
+                writer.finish();
+                groups.add(writer.group);
+                removed += writer.removed;
+            }
+            long firstDirtyAfter = groups.isEmpty() ? plan.firstDirty
+                    : Math.max(plan.firstDirty, groups.get(groups.size() - 1).get(groups.get(groups.size() - 1).size() - 1)
+                            .nextOffset());
+            return new Cleaned(plan, groups, outputs, firstDirtyAfter, horizon[0], removed);
+        } catch (IOException e) {
+            new Cleaned(plan, List.of(), outputs, 0, -1, 0).discard();
+            throw StorageException.io("Cleaning of " + view.dir() + " failed", e);
+        } catch (RuntimeException e) {
+            new Cleaned(plan, List.of(), outputs, 0, -1, 0).discard();
+            throw e;
+        }
+    }
+
+    /** Scans the dirty segments into {@code map}; returns the offset below which the map is complete. */
+    private long buildMap(Plan plan, KeyOffsetMap map) throws IOException {
+        long end = plan.cleanable.get(plan.cleanable.size() - 1).nextOffset();
+        for (Segment s : plan.cleanable) {
+            if (s.nextOffset() <= plan.firstDirty) {
+                continue;
+            }
+            long[] full = {-1};
+            s.forEachBatch(Integer.MAX_VALUE, batch -> {
+                acquire(batch.sizeInBytes());
+                if (full[0] >= 0 || batch.lastOffset() < plan.firstDirty || batch.isControl()) {
+                    return;
+                }
+                if (map.wouldOverflow(batch.recordCount())) {
+                    full[0] = batch.baseOffset();
+                    return;
+                }
+                forEachRecord(batch, record -> {
+                    if (record.key != null && record.offset >= plan.firstDirty) {
+                        map.put(record.key, record.offset);
+                    }
+                });
+            });
+            if (full[0] >= 0) {
+                LOG.log(System.Logger.Level.DEBUG, "cleaner map full dir={0} keys={1} at={2}",
+                        plan.view.dir().getFileName(), map.size(), full[0]);
+                return s.baseOffset();
+            }
+        }
+        return end;
+    }
+
+    /** Rewrites consecutive segments into one cleaned segment. */
+    private final class GroupWriter {
+        private final Plan plan;
+        private final KeyOffsetMap map;
+        private final long[] horizon;
+        private final long deleteHorizonIfNew;
+        private final int interval;
+        final List<Segment> group = new ArrayList<>();
+        final Segment out;
+        long removed;
+        private RecordBatch lastBatch;
+
+        GroupWriter(Plan plan, KeyOffsetMap map, long baseOffset, long[] horizon) throws IOException {
+            this.plan = plan;
+            this.map = map;
+            this.horizon = horizon;
+            this.deleteHorizonIfNew = plan.nowMs + plan.view.config().deleteRetentionMs();
+            this.interval = plan.view.config().indexIntervalBytes();
+            this.out = Segment.createCleaned(plan.view.dir(), baseOffset, plan.nowMs);
+        }
+
+        long baseOffset() {
+            return out.baseOffset();
+        }
+
+        int outputSize() {
+            return out.size();
+        }
+
+        void add(Segment s) throws IOException {
+            group.add(s);
+            s.forEachBatch(Integer.MAX_VALUE, batch -> {
+                acquire(batch.sizeInBytes());
+                lastBatch = batch;
+                ByteBuffer cleaned = clean(batch);
+                if (cleaned != null) {
+                    append(cleaned, interval);
+                }
+            });
+        }
+
+        /** Ends the cleaned segment at the group's end offset, indexes and fsyncs it. */
+        void finish() throws IOException {
+            long groupEnd = group.get(group.size() - 1).nextOffset();
+            if (out.nextOffset() < groupEnd && lastBatch != null && lastBatch.nextOffset() == groupEnd) {
+                append(rebuild(lastBatch, new ArrayList<>(), false), interval); // keep the group's end offset
+            }
+            if (out.nextOffset() != groupEnd) {
+                throw new IOException("Cleaned segment " + out + " ends at " + out.nextOffset() + ", not " + groupEnd);
+            }
+            out.onBecomeInactive(); // final time index entry, fsync
+        }
+
+        private void append(ByteBuffer batch, int interval) throws IOException {
+            out.append(batch, List.of(RecordBatch.at(batch, batch.position())), interval);
+            acquire(batch.remaining());
+        }
+
+        /** The batch to write for {@code batch}: itself, a rewritten copy, or null to drop it. */
+        private ByteBuffer clean(RecordBatch batch) throws IOException {
+            if (!batch.isValid()) {
+                throw new StorageException(StorageException.Error.CORRUPT_MESSAGE, "Batch at offset "
+                        + batch.baseOffset() + " in " + plan.view.dir() + " fails its CRC");
+            }
+            if (batch.isControl()) {
+                return batch.slice();
+            }
+            List<ParsedRecord> kept = new ArrayList<>();
+            boolean[] tombstoneKept = {false};
+            boolean hasHorizon = batch.hasDeleteHorizon();
+            long batchHorizon = hasHorizon ? batch.baseTimestamp() : deleteHorizonIfNew;
+            int[] total = {0};
+            forEachRecord(batch, r -> {
+                total[0]++;
+                if (r.key == null) {
+                    return;
+                }
+                long newest = map.get(r.key);
+                if (newest > r.offset) {
+                    return;
+                }
+                if (r.tombstone) {
+                    if (batchHorizon <= plan.nowMs) {
+                        return;
+                    }
+                    tombstoneKept[0] = true;
+                }
+                kept.add(r);
+            });
+            removed += total[0] - kept.size();
+            boolean setHorizon = tombstoneKept[0] && !hasHorizon;
+            if (tombstoneKept[0]) {
+                horizon[0] = horizon[0] < 0 ? batchHorizon : Math.min(horizon[0], batchHorizon);
+            }
+            if (kept.size() == total[0] && !setHorizon && total[0] > 0) {
+                return batch.slice();
+            }
+            // An empty batch left by an earlier cleaning goes too, unless it still holds a producer's place.
+            Long producerLast = batch.hasProducerId() ? plan.view.producerLastOffsets().get(batch.producerId()) : null;
+            if (kept.isEmpty() && (producerLast == null || producerLast != batch.lastOffset())) {
+                return null;
+            }
+            return rebuild(batch, kept, setHorizon);
+        }
+
+        /** A copy of {@code batch}'s header with only {@code kept} records (maybe none). */
+        private ByteBuffer rebuild(RecordBatch batch, List<ParsedRecord> kept, boolean setHorizon) throws IOException {
+            long baseTimestamp = batch.baseTimestamp();
+            long newBase = setHorizon ? deleteHorizonIfNew : baseTimestamp;
+            boolean logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME;
+            long maxTimestamp = kept.isEmpty() || logAppendTime ? batch.maxTimestamp() : RecordBatch.NO_TIMESTAMP;
+            int rawSize = 0;
+            for (ParsedRecord r : kept) {
+                rawSize += r.length + 20; // room for a longer timestamp delta
+            }
+            ByteBuffer raw = ByteBuffer.allocate(rawSize);
+            for (ParsedRecord r : kept) {
+                if (!logAppendTime) {
+                    maxTimestamp = Math.max(maxTimestamp, r.timestamp);
+                }
+                if (newBase == baseTimestamp) {
+                    raw.put(r.bytes, r.start, r.length);
+                } else {
+                    r.writeWithTimestampDelta(raw, r.timestamp - newBase);
+                }
+            }
+            CompressionType codec = batch.compressionType();
+            byte[] payload = kept.isEmpty() ? new byte[0] : BatchCodecs.compress(codec, raw.array(), 0, raw.position());
+            short attributes = batch.attributes();
+            if (setHorizon) {
+                attributes |= DELETE_HORIZON_FLAG;
+            }
+            if (kept.isEmpty() && !batch.hasDeleteHorizon()) {
+                newBase = maxTimestamp; // an empty batch carries its max timestamp as its first, as Kafka's do
+            }
+            ByteBuffer b = ByteBuffer.allocate(RecordBatch.HEADER_SIZE + payload.length);
+            b.putLong(batch.baseOffset())
+                    .putInt(b.capacity() - RecordBatch.LOG_OVERHEAD)
+                    .putInt(batch.partitionLeaderEpoch())
+                    .put(RecordBatch.MAGIC)
+                    .putInt(0)
+                    .putShort(attributes)
+                    .putInt(batch.lastOffsetDelta())
+                    .putLong(newBase)
+                    .putLong(maxTimestamp)
+                    .putLong(batch.producerId())
+                    .putShort(batch.producerEpoch())
+                    .putInt(batch.baseSequence())
+                    .putInt(kept.size())
+                    .put(payload);
+            b.flip();
+            b.putInt(CRC_OFFSET, (int) RecordBatch.at(b, 0).computeCrc());
+            return b;
+        }
+    }
+
+    // ---------------------------------------------------------------- 3. swap (writer thread)
+
+    /**
+     * Swaps the cleaned segments in, group by group, and checkpoints the new first dirty offset. A group whose
+     * segments changed meanwhile is discarded (and the rest with it); the next pass redoes it. Writer thread.
+     */
+    public Result swap(PartitionLog log, Cleaned cleaned) {
+        int before = 0;
+        int after = 0;
+        long bytesBefore = 0;
+        long bytesAfter = 0;
+        boolean complete = true;
+        for (int i = 0; i < cleaned.groups.size(); i++) {
+            List<Segment> group = cleaned.groups.get(i);
+            Segment out = cleaned.outputs.get(i);
+            boolean swapped;
+            try {
+                swapped = complete && log.replaceSegments(group, out, observer);
+            } catch (RuntimeException e) {
+                // The swap may be half done: its files are now the only copy of the data. Leave them to recovery.
+                cleaned.outputs.set(i, null);
+                throw e;
+            }
+            if (!swapped) {
+                complete = false;
+                cleaned.outputs.set(i, null);
+                deleteQuietly(out);
+            } else {
+                cleaned.outputs.set(i, null);
+                before += group.size();
+                after++;
+                for (Segment s : group) {
+                    bytesBefore += s.size();
+                }
+                bytesAfter += out.size();
+            }
+        }
+        if (!complete) {
+            return Result.NOTHING;
+        }
+        try {
+            Map<String, String> values = new TreeMap<>();
+            values.put(FIRST_DIRTY, Long.toString(cleaned.firstDirtyAfter));
+            values.put(HORIZON, Long.toString(cleaned.horizon));
+            DurableFiles.writeProperties(cleaned.plan.view.dir().resolve(CHECKPOINT_FILE), values,
+                    "skua cleaner checkpoint");
+        } catch (IOException e) {
+            throw StorageException.io("Cannot write the cleaner checkpoint of " + cleaned.plan.view.dir(), e);
+        }
+        return new Result(before, after, bytesBefore, bytesAfter, cleaned.recordsRemoved, cleaned.firstDirtyAfter);
+    }
+
+    /** Plans, builds and swaps on the calling thread, which must be the log's writer. */
+    public Result clean(PartitionLog log) {
+        Optional<Plan> plan = plan(log);
+        if (plan.isEmpty()) {
+            return Result.NOTHING;
+        }
+        Cleaned cleaned = build(plan.get());
+        try {
+            return swap(log, cleaned);
+        } finally {
+            cleaned.discard();
+        }
+    }
+
+    private static void deleteQuietly(Segment s) {
+        try {
+            s.delete();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot delete cleaned segment {0}: {1}", s, e);
+        }
+    }
+
+    private static Map<String, String> readCheckpoint(Path dir) {
+        Path file = dir.resolve(CHECKPOINT_FILE);
+        try {
+            return Files.exists(file) ? DurableFiles.readProperties(file) : Map.of();
+        } catch (IOException e) {
+            return Map.of(); // unreadable: everything is dirty, which is safe
+        }
+    }
+
+    private static long parse(String value, long fallback) {
+        try {
+            return value == null ? fallback : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    // ---------------------------------------------------------------- record parsing
+
+    private interface RecordVisitor {
+        void visit(ParsedRecord record) throws IOException;
+    }
+
+    /** One record of a batch's (inflated) payload: where its bytes are and what the cleaner needs of it. */
+    private static final class ParsedRecord {
+        byte[] bytes;
+        int start;
+        int length;
+        long offset;
+        long timestamp;
+        ByteBuffer key;
+        boolean tombstone;
+        /** Position of the first byte after the timestamp delta, and of the attributes byte. */
+        int afterTimestamp;
+        int attributesAt;
+
+        /** Re-encodes the record with another timestamp delta (a new base timestamp). */
+        void writeWithTimestampDelta(ByteBuffer out, long delta) {
+            ByteBuffer body = ByteBuffer.allocate(1 + 10 + (start + length - afterTimestamp));
+            body.put(bytes[attributesAt]);
+            writeVarlong(body, delta);
+            body.put(bytes, afterTimestamp, start + length - afterTimestamp);
+            writeVarlong(out, body.position());
+            out.put(body.array(), 0, body.position());
+        }
+    }
+
+    /** Inflates {@code batch} (capped) and visits its records in order; the payload must hold exactly them. */
+    private void forEachRecord(RecordBatch batch, RecordVisitor visitor) throws IOException {
+        if (batch.recordCount() == 0) {
+            return; // an empty batch (compaction leaves them) has no payload to inflate, whatever its codec
+        }
+        ByteBuffer buf = batch.buffer();
+        int payloadStart = batch.position() + RecordBatch.HEADER_SIZE;
+        int payloadLength = batch.sizeInBytes() - RecordBatch.HEADER_SIZE;
+        byte[] src;
+        int srcOffset;
+        if (buf.hasArray()) {
+            src = buf.array();
+            srcOffset = buf.arrayOffset() + payloadStart;
+        } else {
+            src = new byte[payloadLength];
+            buf.get(payloadStart, src);
+            srcOffset = 0;
+        }
+        CompressionType codec;
+        BatchCodecs.Inflated payload;
+        try {
+            codec = batch.compressionType();
+            payload = BatchCodecs.decompress(codec, src, srcOffset, payloadLength, maxDecompressedBytes);
+        } catch (IOException | RuntimeException e) {
+            throw new StorageException(StorageException.Error.CORRUPT_MESSAGE, "Cannot inflate batch at offset "
+                    + batch.baseOffset() + ": " + e.getMessage(), e);
+        }
+        byte[] data = payload.bytes();
+        ByteBuffer in = ByteBuffer.wrap(data, 0, payload.length());
+        int count = batch.recordCount();
+        boolean logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME;
+        ParsedRecord r = new ParsedRecord();
+        try {
+            for (int i = 0; i < count; i++) {
+                r.bytes = data;
+                r.start = in.position();
+                int bodyLength = (int) readVarlong(in, 5);
+                if (bodyLength < 1 || bodyLength > in.remaining()) {
+                    throw new IllegalStateException("record length " + bodyLength);
+                }
+                int end = in.position() + bodyLength;
+                r.length = end - r.start;
+                r.attributesAt = in.position();
+                in.get();
+                long timestampDelta = readVarlong(in, 10);
+                r.afterTimestamp = in.position();
+                long offsetDelta = readVarlong(in, 5);
+                int keyLength = (int) readVarlong(in, 5);
+                if (keyLength > end - in.position()) {
+                    throw new IllegalStateException("key length " + keyLength);
+                }
+                r.key = keyLength < 0 ? null : ByteBuffer.wrap(data, in.position(), keyLength).slice();
+                in.position(in.position() + Math.max(0, keyLength));
+                int valueLength = (int) readVarlong(in, 5);
+                if (valueLength > end - in.position()) {
+                    throw new IllegalStateException("value length " + valueLength);
+                }
+                r.tombstone = valueLength < 0;
+                r.offset = batch.baseOffset() + offsetDelta;
+                r.timestamp = logAppendTime ? batch.maxTimestamp() : batch.baseTimestamp() + timestampDelta;
+                in.position(end);
+                visitor.visit(r);
+                r = new ParsedRecord();
+            }
+        } catch (RuntimeException e) {
+            if (e instanceof StorageException se) {
+                throw se;
+            }
+            throw new StorageException(StorageException.Error.CORRUPT_MESSAGE, "Malformed record in batch at offset "
+                    + batch.baseOffset() + ": " + e, e);
+        }
+        if (in.hasRemaining()) {
+            throw new StorageException(StorageException.Error.CORRUPT_MESSAGE, in.remaining()
+                    + " bytes after the records of the batch at offset " + batch.baseOffset());
+        }
+    }
+
+    private static long readVarlong(ByteBuffer in, int maxBytes) {
+        long raw = 0;
+        for (int i = 0; i < maxBytes; i++) {
+            byte b = in.get();
+            raw |= (long) (b & 0x7f) << (7 * i);
+            if (b >= 0) {
+                return (raw >>> 1) ^ -(raw & 1);
+            }
+        }
+        throw new IllegalStateException("varint longer than " + maxBytes + " bytes");
+    }
+
+    private static void writeVarlong(ByteBuffer out, long value) {
+        long v = (value << 1) ^ (value >> 63);
+        while ((v & ~0x7fL) != 0) {
+            out.put((byte) ((v & 0x7f) | 0x80));
+            v >>>= 7;
+        }
+        out.put((byte) v);
+    }
+}

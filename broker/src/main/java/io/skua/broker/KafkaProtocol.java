@@ -4,12 +4,24 @@ import io.skua.broker.api.ApiRegistry;
 import io.skua.broker.api.KafkaDispatcher;
 import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.handlers.ApiVersionsHandler;
+import io.skua.broker.group.GroupCoordinator;
 import io.skua.broker.handlers.CreateTopicsHandler;
+import io.skua.broker.handlers.DeleteGroupsHandler;
+import io.skua.broker.handlers.DescribeGroupsHandler;
 import io.skua.broker.handlers.FetchHandler;
+import io.skua.broker.handlers.FindCoordinatorHandler;
+import io.skua.broker.handlers.HeartbeatHandler;
 import io.skua.broker.handlers.InitProducerIdHandler;
+import io.skua.broker.handlers.JoinGroupHandler;
+import io.skua.broker.handlers.LeaveGroupHandler;
+import io.skua.broker.handlers.ListGroupsHandler;
 import io.skua.broker.handlers.ListOffsetsHandler;
 import io.skua.broker.handlers.MetadataHandler;
+import io.skua.broker.handlers.OffsetCommitHandler;
+import io.skua.broker.handlers.OffsetDeleteHandler;
+import io.skua.broker.handlers.OffsetFetchHandler;
 import io.skua.broker.handlers.ProduceHandler;
+import io.skua.broker.handlers.SyncGroupHandler;
 import io.skua.broker.log.IoThreads;
 import io.skua.broker.metadata.LocalCluster;
 import io.skua.broker.metadata.NodeMeta;
@@ -24,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The Kafka protocol layer of a single broker: storage, topic metadata and one handler per API, assembled
@@ -38,6 +51,8 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
                 config.defaultReplicationFactor(), config.logRetentionCheckIntervalMs(), io);
         Identity identity = new Identity(vertx, dataDir, config.nodeId());
         LocalCluster cluster = new LocalCluster(identity::clusterId, config.nodeId());
+        GroupService groupService = new GroupService(vertx, config, topics, cluster);
+        Supplier<GroupCoordinator> groups = groupService::coordinator;
         ApiRegistry registry = new ApiRegistry();
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
         registry.register(apiVersions)
@@ -46,8 +61,21 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
                 .register(new FetchHandler(topics, cluster))
                 .register(new ListOffsetsHandler(topics, cluster))
                 .register(new CreateTopicsHandler(topics))
-                .register(new InitProducerIdHandler(identity::nextProducerId));
-        return new KafkaProtocol(new KafkaDispatcher(registry, apiVersions), List.of(identity, topics),
+                .register(new InitProducerIdHandler(identity::nextProducerId))
+                // the classic group protocol; ConsumerGroupHeartbeat (KIP-848) is deliberately not registered
+                .register(new FindCoordinatorHandler(groups, cluster))
+                .register(new JoinGroupHandler(groups))
+                .register(new SyncGroupHandler(groups))
+                .register(new HeartbeatHandler(groups))
+                .register(new LeaveGroupHandler(groups))
+                .register(new OffsetCommitHandler(groups, topics))
+                .register(new OffsetFetchHandler(groups, topics))
+                .register(new ListGroupsHandler(groups))
+                .register(new DescribeGroupsHandler(groups))
+                .register(new DeleteGroupsHandler(groups))
+                .register(new OffsetDeleteHandler(groups));
+        // started in order, stopped in reverse: the coordinator needs the offsets topic, so it comes after topics
+        return new KafkaProtocol(new KafkaDispatcher(registry, apiVersions), List.of(identity, topics, groupService),
                 broker -> cluster.advertise(broker.advertisedListeners()));
     }
 

@@ -56,6 +56,13 @@ public final class BrokerConfig {
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_FLUSH_INTERVAL_MESSAGES = "log.flush.interval.messages";
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
     public static final String SKUA_ZERO_COPY = "skua.network.zero.copy.enable";
 
     private static final String DEFAULT_PROTOCOL_MAP = "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL";
@@ -67,7 +74,7 @@ public final class BrokerConfig {
             "num.recovery.threads.per.data.dir", "offsets.topic.replication.factor",
             "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
             "share.coordinator.state.topic.replication.factor", "share.coordinator.state.topic.min.isr",
-            "group.initial.rebalance.delay.ms", "queued.max.requests", "zookeeper.connect");
+            "queued.max.requests", "zookeeper.connect");
 
     private static final Map<String, Property<?>> PROPERTIES = new LinkedHashMap<>();
 
@@ -103,6 +110,13 @@ public final class BrokerConfig {
     private static final Property<Long> P_RETENTION_CHECK = define(LOG_RETENTION_CHECK_INTERVAL_MS, Parsers::parseLong, 300_000L, Range.atLeast(1), "retention check period");
     private static final Property<Long> P_FLUSH_MESSAGES = define(LOG_FLUSH_INTERVAL_MESSAGES, Parsers::parseLong, Long.MAX_VALUE, Range.atLeast(1), "fsync every N messages; 1 = before acknowledging");
     private static final Property<Integer> P_OFFSETS_PARTITIONS = define(OFFSETS_TOPIC_NUM_PARTITIONS, Parsers::parseInt, 50, Range.atLeast(1), "partitions of __consumer_offsets");
+    private static final Property<Integer> P_GROUP_INITIAL_DELAY = define(GROUP_INITIAL_REBALANCE_DELAY_MS, Parsers::parseInt, 3000, Range.atLeast(0), "how long the first rebalance of an empty group waits for more members");
+    private static final Property<Integer> P_GROUP_MIN_SESSION = define(GROUP_MIN_SESSION_TIMEOUT_MS, Parsers::parseInt, 6000, Range.atLeast(0), "smallest session timeout a group member may ask for");
+    private static final Property<Integer> P_GROUP_MAX_SESSION = define(GROUP_MAX_SESSION_TIMEOUT_MS, Parsers::parseInt, 1_800_000, Range.atLeast(0), "largest session timeout a group member may ask for");
+    private static final Property<Integer> P_GROUP_MAX_SIZE = define(GROUP_MAX_SIZE, Parsers::parseInt, Integer.MAX_VALUE, Range.atLeast(1), "members a classic group may have");
+    private static final Property<Integer> P_OFFSETS_RETENTION = define(OFFSETS_RETENTION_MINUTES, Parsers::parseInt, 10080, Range.atLeast(1), "how long committed offsets of an empty group are kept");
+    private static final Property<Long> P_OFFSETS_RETENTION_CHECK = define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Parsers::parseLong, 600_000L, Range.atLeast(1), "offset expiration check period");
+    private static final Property<Integer> P_OFFSET_METADATA_MAX = define(OFFSET_METADATA_MAX_BYTES, Parsers::parseInt, 4096, Range.atLeast(0), "longest metadata string of an offset commit");
     private static final Property<Boolean> P_ZERO_COPY = define(SKUA_ZERO_COPY, Parsers::parseBoolean, true, Range.ANY, "sendfile for fetch data on plaintext listeners (Skua)");
 
     private final Map<String, String> originals;
@@ -166,6 +180,13 @@ public final class BrokerConfig {
             errors.add("Invalid value '" + dirs + "' for configuration " + LOG_DIRS + ": at least one directory is required");
         }
         this.logDirs = List.copyOf(parsedDirs);
+
+        Integer minSession = (Integer) values.get(GROUP_MIN_SESSION_TIMEOUT_MS);
+        Integer maxSession = (Integer) values.get(GROUP_MAX_SESSION_TIMEOUT_MS);
+        if (minSession != null && maxSession != null && minSession > maxSession) {
+            errors.add("Invalid value " + maxSession + " for configuration " + GROUP_MAX_SESSION_TIMEOUT_MS
+                    + ": must be at least " + GROUP_MIN_SESSION_TIMEOUT_MS + " (" + minSession + ")");
+        }
 
         if (!errors.isEmpty()) {
             throw new ConfigException(String.join("; ", errors));
@@ -328,6 +349,34 @@ public final class BrokerConfig {
 
     public int offsetsTopicNumPartitions() {
         return get(P_OFFSETS_PARTITIONS);
+    }
+
+    public int groupInitialRebalanceDelayMs() {
+        return get(P_GROUP_INITIAL_DELAY);
+    }
+
+    public int groupMinSessionTimeoutMs() {
+        return get(P_GROUP_MIN_SESSION);
+    }
+
+    public int groupMaxSessionTimeoutMs() {
+        return get(P_GROUP_MAX_SESSION);
+    }
+
+    public int groupMaxSize() {
+        return get(P_GROUP_MAX_SIZE);
+    }
+
+    public int offsetsRetentionMinutes() {
+        return get(P_OFFSETS_RETENTION);
+    }
+
+    public long offsetsRetentionCheckIntervalMs() {
+        return get(P_OFFSETS_RETENTION_CHECK);
+    }
+
+    public int offsetMetadataMaxBytes() {
+        return get(P_OFFSET_METADATA_MAX);
     }
 
     public boolean zeroCopyEnabled() {

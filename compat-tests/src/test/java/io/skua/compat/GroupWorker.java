@@ -77,15 +77,17 @@ final class GroupWorker implements AutoCloseable {
                     // not ours any more: nothing may be committed for them
                 }
             });
-            while (stop == null) {
+            while (stop != Stop.CLOSE) {
+                int polled = 0;
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     consumed.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), k -> new ConcurrentHashMap<>())
                             .merge(r.offset(), 1, Integer::sum);
+                    polled++;
                 }
                 assignment = Set.copyOf(consumer.assignment());
                 generation = consumer.groupMetadata().generationId();
                 memberId = consumer.groupMetadata().memberId();
-                if (stop == Stop.CRASH) {
+                if (stop == Stop.CRASH && polled > 0) {
                     break; // polled, not committed: the at-least-once window of a crash
                 }
                 try {

@@ -29,7 +29,10 @@ import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitReque
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.OffsetCommitRequest;
 import org.apache.kafka.common.requests.OffsetCommitResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -139,7 +142,37 @@ class GroupMembershipTest {
                         .setPartitions(List.of(new OffsetCommitRequestPartition().setPartitionIndex(0)
                                 .setCommittedOffset(1).setCommittedMetadata("")))));
         OffsetCommitRequest request = OffsetCommitRequest.Builder.forTopicNames(data).build(version);
-        RequestHeader header = new RequestHeader(ApiKeys.OFFSET_COMMIT, version, "raw-client", correlationId);
+        OffsetCommitResponseData body = ((OffsetCommitResponse) roundTrip(socket, request, correlationId)).data();
+        return Errors.forCode(body.topics().get(0).partitions().get(0).errorCode());
+    }
+
+    @Test
+    void shouldAdvertiseTheClassicGroupApisAndNotKip848() throws Exception {
+        try (EmbeddedSkua skua = EmbeddedSkua.start(dataDir, GroupCommitTest.FAST_GROUPS);
+             Socket socket = new Socket("127.0.0.1", skua.port())) {
+            ApiVersionsResponse response = (ApiVersionsResponse) roundTrip(socket,
+                    new ApiVersionsRequest.Builder().build((short) 3), 1);
+            Map<ApiKeys, String> expected = Map.ofEntries(
+                    Map.entry(ApiKeys.OFFSET_COMMIT, "2-10"), Map.entry(ApiKeys.OFFSET_FETCH, "1-10"),
+                    Map.entry(ApiKeys.FIND_COORDINATOR, "0-6"), Map.entry(ApiKeys.JOIN_GROUP, "0-9"),
+                    Map.entry(ApiKeys.HEARTBEAT, "0-4"), Map.entry(ApiKeys.LEAVE_GROUP, "0-5"),
+                    Map.entry(ApiKeys.SYNC_GROUP, "0-5"), Map.entry(ApiKeys.DESCRIBE_GROUPS, "0-6"),
+                    Map.entry(ApiKeys.LIST_GROUPS, "0-5"), Map.entry(ApiKeys.DELETE_GROUPS, "0-2"),
+                    Map.entry(ApiKeys.OFFSET_DELETE, "0-0"));
+            expected.forEach((key, range) -> {
+                var v = response.apiVersion(key.id);
+                assertTrue(v != null, key + " not advertised");
+                assertEquals(range, v.minVersion() + "-" + v.maxVersion(), key.toString());
+            });
+            assertEquals(null, response.apiVersion(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id));
+            assertEquals(null, response.apiVersion(ApiKeys.CONSUMER_GROUP_DESCRIBE.id));
+        }
+    }
+
+    /** Sends one request on {@code socket} and reads its response, both coded by kafka-clients. */
+    private static AbstractResponse roundTrip(Socket socket, AbstractRequest request, int correlationId)
+            throws Exception {
+        RequestHeader header = new RequestHeader(request.apiKey(), request.version(), "raw-client", correlationId);
         ByteBuffer bytes = request.serializeWithHeader(header);
         DataOutputStream out = new DataOutputStream(socket.getOutputStream());
         out.writeInt(bytes.remaining());
@@ -149,9 +182,7 @@ class GroupMembershipTest {
         DataInputStream in = new DataInputStream(socket.getInputStream());
         byte[] answer = new byte[in.readInt()];
         in.readFully(answer);
-        AbstractResponse response = AbstractResponse.parseResponse(ByteBuffer.wrap(answer), header);
-        OffsetCommitResponseData body = ((OffsetCommitResponse) response).data();
-        return Errors.forCode(body.topics().get(0).partitions().get(0).errorCode());
+        return AbstractResponse.parseResponse(ByteBuffer.wrap(answer), header);
     }
 
     static Properties props(String group) {

@@ -56,8 +56,17 @@ public final class GroupService implements Lifecycle {
                     new OffsetsTopicLog(topics, cluster, System::currentTimeMillis),
                     (name, p) -> topics.partition(name, p) != null, System::currentTimeMillis);
             coordinator = c;
-            return c.startup().onSuccess(v -> LOG.log(Level.INFO, "group coordinator loaded partitions={0}",
-                    topic.partitionCount()));
+            // A partition whose records cannot be read is not served (its groups get COORDINATOR_NOT_AVAILABLE
+            // from FindCoordinator); the broker still starts and serves every other group.
+            return c.startup().transform(ar -> {
+                if (ar.succeeded()) {
+                    LOG.log(Level.INFO, "group coordinator loaded partitions={0}", topic.partitionCount());
+                } else {
+                    LOG.log(Level.ERROR, "group coordinator could not load every partition of {0}: {1}",
+                            OffsetsTopicLog.TOPIC, ar.cause().toString());
+                }
+                return Future.<Void>succeededFuture();
+            });
         });
     }
 

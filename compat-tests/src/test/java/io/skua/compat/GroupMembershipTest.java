@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skua.compat.GroupWorker.Stop;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,13 +26,10 @@ import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitReque
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.requests.AbstractRequest;
-import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.OffsetCommitRequest;
 import org.apache.kafka.common.requests.OffsetCommitResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,7 +136,7 @@ class GroupMembershipTest {
                         .setPartitions(List.of(new OffsetCommitRequestPartition().setPartitionIndex(0)
                                 .setCommittedOffset(1).setCommittedMetadata("")))));
         OffsetCommitRequest request = OffsetCommitRequest.Builder.forTopicNames(data).build(version);
-        OffsetCommitResponseData body = ((OffsetCommitResponse) roundTrip(socket, request, correlationId)).data();
+        OffsetCommitResponseData body = ((OffsetCommitResponse) RawKafka.roundTrip(socket, request, correlationId)).data();
         return Errors.forCode(body.topics().get(0).partitions().get(0).errorCode());
     }
 
@@ -150,7 +144,7 @@ class GroupMembershipTest {
     void shouldAdvertiseTheClassicGroupApisAndNotKip848() throws Exception {
         try (EmbeddedSkua skua = EmbeddedSkua.start(dataDir, GroupCommitTest.FAST_GROUPS);
              Socket socket = new Socket("127.0.0.1", skua.port())) {
-            ApiVersionsResponse response = (ApiVersionsResponse) roundTrip(socket,
+            ApiVersionsResponse response = (ApiVersionsResponse) RawKafka.roundTrip(socket,
                     new ApiVersionsRequest.Builder().build((short) 3), 1);
             Map<ApiKeys, String> expected = Map.ofEntries(
                     Map.entry(ApiKeys.OFFSET_COMMIT, "2-10"), Map.entry(ApiKeys.OFFSET_FETCH, "1-10"),
@@ -167,22 +161,6 @@ class GroupMembershipTest {
             assertEquals(null, response.apiVersion(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id));
             assertEquals(null, response.apiVersion(ApiKeys.CONSUMER_GROUP_DESCRIBE.id));
         }
-    }
-
-    /** Sends one request on {@code socket} and reads its response, both coded by kafka-clients. */
-    private static AbstractResponse roundTrip(Socket socket, AbstractRequest request, int correlationId)
-            throws Exception {
-        RequestHeader header = new RequestHeader(request.apiKey(), request.version(), "raw-client", correlationId);
-        ByteBuffer bytes = request.serializeWithHeader(header);
-        DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-        out.writeInt(bytes.remaining());
-        out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
-        out.flush();
-        socket.setSoTimeout(10_000);
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        byte[] answer = new byte[in.readInt()];
-        in.readFully(answer);
-        return AbstractResponse.parseResponse(ByteBuffer.wrap(answer), header);
     }
 
     static Properties props(String group) {

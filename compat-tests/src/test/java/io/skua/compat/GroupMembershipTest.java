@@ -14,12 +14,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupMaxSizeReachedException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
@@ -125,6 +128,16 @@ class GroupMembershipTest {
             assertEquals(2, member.assignment.size());
             member.close();
             assertTrue(member.failures.isEmpty(), member.failures.toString());
+        }
+    }
+
+    @Test
+    void shouldRefuseClientRecordsInTheOffsetsTopic() throws Exception {
+        try (EmbeddedSkua skua = EmbeddedSkua.start(dataDir, GroupCommitTest.FAST_GROUPS);
+             var producer = Clients.producer(skua, new Properties())) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> producer.send(
+                    new ProducerRecord<>("__consumer_offsets", 0, new byte[] {1}, new byte[] {2})).get());
+            assertInstanceOf(InvalidTopicException.class, e.getCause());
         }
     }
 

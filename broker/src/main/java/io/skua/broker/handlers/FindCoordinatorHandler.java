@@ -13,6 +13,7 @@ import io.skua.protocol.message.FindCoordinatorResponseData;
 import io.skua.protocol.message.FindCoordinatorResponseData.Coordinator;
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -38,7 +39,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     @Override
     public Future<FindCoordinatorResponseData> handle(RequestContext ctx, FindCoordinatorRequestData request) {
         boolean batched = ctx.apiVersion() >= 4;
-        List<String> keys = batched ? request.coordinatorKeys() : java.util.Collections.singletonList(request.key());
+        List<String> keys = batched ? request.coordinatorKeys() : Collections.singletonList(request.key());
         byte keyType = request.keyType();
         Future<List<Coordinator>> answers;
         if (keyType == GroupCoordinator.KEY_TYPE_TRANSACTION) {

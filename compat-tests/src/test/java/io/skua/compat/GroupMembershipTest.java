@@ -16,6 +16,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -75,8 +77,15 @@ class GroupMembershipTest {
                 var described = admin.describeConsumerGroups(List.of("static-group")).all().get().get("static-group");
                 assertEquals(2, described.members().size());
                 assertTrue(described.members().stream().anyMatch(m -> m.groupInstanceId().equals(java.util.Optional.of("instance-a"))));
+
+                // When the static member stops for good and an operator removes it (no 30 s session wait)
+                again.close();
+                admin.removeMembersFromConsumerGroup("static-group", new RemoveMembersFromConsumerGroupOptions(
+                        List.of(new MemberToRemove("instance-a")))).all().get();
+                // Then the remaining member takes over every partition in a new generation
+                GroupWorker.await("the dynamic member owns everything", Duration.ofSeconds(15),
+                        () -> b.assignment.size() == 4 && b.generation > generation);
             }
-            again.close();
             b.close();
         }
     }

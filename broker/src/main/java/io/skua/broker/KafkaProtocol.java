@@ -18,12 +18,24 @@ import io.skua.broker.handlers.DescribeLogDirsHandler;
 import io.skua.broker.handlers.DescribeProducersHandler;
 import io.skua.broker.handlers.DescribeTopicPartitionsHandler;
 import io.skua.broker.handlers.ElectLeadersHandler;
+import io.skua.broker.group.GroupCoordinator;
+import io.skua.broker.handlers.DeleteGroupsHandler;
+import io.skua.broker.handlers.DescribeGroupsHandler;
 import io.skua.broker.handlers.FetchHandler;
+import io.skua.broker.handlers.FindCoordinatorHandler;
+import io.skua.broker.handlers.HeartbeatHandler;
 import io.skua.broker.handlers.InitProducerIdHandler;
+import io.skua.broker.handlers.JoinGroupHandler;
+import io.skua.broker.handlers.LeaveGroupHandler;
+import io.skua.broker.handlers.ListGroupsHandler;
 import io.skua.broker.handlers.ListOffsetsHandler;
 import io.skua.broker.handlers.ListPartitionReassignmentsHandler;
 import io.skua.broker.handlers.MetadataHandler;
+import io.skua.broker.handlers.OffsetCommitHandler;
+import io.skua.broker.handlers.OffsetDeleteHandler;
+import io.skua.broker.handlers.OffsetFetchHandler;
 import io.skua.broker.handlers.ProduceHandler;
+import io.skua.broker.handlers.SyncGroupHandler;
 import io.skua.broker.log.IoThreads;
 import io.skua.broker.metadata.BrokerTopicDefaults;
 import io.skua.broker.log.LogCleaner;
@@ -40,6 +52,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The Kafka protocol layer of a single broker: storage, topic metadata and one handler per API, assembled
@@ -56,6 +69,8 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
                 config.defaultReplicationFactor(), config.logRetentionCheckIntervalMs(), io);
         Identity identity = new Identity(vertx, dataDir, config.nodeId());
         LocalCluster cluster = new LocalCluster(identity::clusterId, config.nodeId());
+        GroupService groupService = new GroupService(vertx, config, topics, cluster);
+        Supplier<GroupCoordinator> groups = groupService::coordinator;
         ApiRegistry registry = new ApiRegistry();
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
         registry.register(apiVersions)
@@ -71,7 +86,19 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
                 .register(new IncrementalAlterConfigsHandler(topics, topicDefaults))
                 .register(new DescribeClusterHandler(cluster))
                 .register(new OffsetForLeaderEpochHandler(topics, cluster))
-                .register(new InitProducerIdHandler(identity::nextProducerId));
+                .register(new InitProducerIdHandler(identity::nextProducerId))
+                // the classic group protocol; ConsumerGroupHeartbeat (KIP-848) is deliberately not registered
+                .register(new FindCoordinatorHandler(groups, cluster))
+                .register(new JoinGroupHandler(groups))
+                .register(new SyncGroupHandler(groups))
+                .register(new HeartbeatHandler(groups))
+                .register(new LeaveGroupHandler(groups))
+                .register(new OffsetCommitHandler(groups, topics))
+                .register(new OffsetFetchHandler(groups, topics))
+                .register(new ListGroupsHandler(groups))
+                .register(new DescribeGroupsHandler(groups))
+                .register(new DeleteGroupsHandler(groups))
+                .register(new OffsetDeleteHandler(groups));
         // Admin APIs (compaction branch): keep these lines together.
         registry.register(new DeleteRecordsHandler(topics))
                 .register(new DescribeLogDirsHandler(topics))
@@ -79,7 +106,8 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
                 .register(new ElectLeadersHandler(topics))
                 .register(new ListPartitionReassignmentsHandler())
                 .register(new DescribeTopicPartitionsHandler(topics, cluster));
-        List<Lifecycle> components = new java.util.ArrayList<>(List.of(identity, topics));
+        // started in order, stopped in reverse: the coordinator needs the offsets topic, so it comes after topics
+        List<Lifecycle> components = new java.util.ArrayList<>(List.of(identity, topics, groupService));
         if (config.logCleanerEnable()) {
             components.add(new LogCleaner(vertx, topics, config.logCleanerBackoffMs(),
                     config.logCleanerIoMaxBytesPerSecond(), config.logCleanerDedupeBufferSize(), config.messageMaxBytes()));

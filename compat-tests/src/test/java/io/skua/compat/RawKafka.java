@@ -18,10 +18,22 @@ final class RawKafka implements AutoCloseable {
     private int correlationId;
 
     RawKafka(EmbeddedSkua skua) throws IOException {
-        socket = new Socket("127.0.0.1", skua.port());
+        this(new Socket("127.0.0.1", skua.port()));
+    }
+
+    /** Talks over an open socket (closing this closes the socket). */
+    RawKafka(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(10_000);
         out = new DataOutputStream(socket.getOutputStream());
         in = new DataInputStream(socket.getInputStream());
+    }
+
+    /** One request on an open socket that stays open, with the given correlation id. */
+    static AbstractResponse roundTrip(Socket socket, AbstractRequest request, int correlationId) throws IOException {
+        RawKafka raw = new RawKafka(socket);
+        raw.correlationId = correlationId - 1;
+        return raw.send(request);
     }
 
     /** Sends {@code request} at its version and parses the answer. */

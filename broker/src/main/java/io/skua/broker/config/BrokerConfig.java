@@ -60,6 +60,13 @@ public final class BrokerConfig {
     public static final String LOG_INDEX_INTERVAL_BYTES = "log.index.interval.bytes";
     public static final String LOG_SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+    public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
     public static final String SKUA_ZERO_COPY = "skua.network.zero.copy.enable";
     public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
     public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
@@ -78,7 +85,7 @@ public final class BrokerConfig {
             "num.recovery.threads.per.data.dir", "offsets.topic.replication.factor",
             "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
             "share.coordinator.state.topic.replication.factor", "share.coordinator.state.topic.min.isr",
-            "group.initial.rebalance.delay.ms", "queued.max.requests", "zookeeper.connect", "log.cleaner.threads",
+            "queued.max.requests", "zookeeper.connect", "log.cleaner.threads",
             "log.cleaner.io.buffer.size", "log.cleaner.io.buffer.load.factor");
 
     private static final Map<String, Property<?>> PROPERTIES = new LinkedHashMap<>();
@@ -129,6 +136,13 @@ public final class BrokerConfig {
     private static final Property<Long> P_CLEANER_DELETE_RETENTION = define(LOG_CLEANER_DELETE_RETENTION_MS, Long.class, Parsers::parseLong, 86_400_000L, Range.atLeast(0), "default delete.retention.ms");
     private static final Property<Double> P_CLEANER_MIN_RATIO = define(LOG_CLEANER_MIN_CLEANABLE_RATIO, Double.class, Parsers::parseRatio, 0.5, Range.ANY, "default min.cleanable.dirty.ratio");
     private static final Property<Long> P_CLEANER_MIN_LAG = define(LOG_CLEANER_MIN_COMPACTION_LAG_MS, Long.class, Parsers::parseLong, 0L, Range.atLeast(0), "default min.compaction.lag.ms");
+    private static final Property<Integer> P_GROUP_INITIAL_DELAY = define(GROUP_INITIAL_REBALANCE_DELAY_MS, Integer.class, Parsers::parseInt, 3000, Range.atLeast(0), "how long the first rebalance of an empty group waits for more members");
+    private static final Property<Integer> P_GROUP_MIN_SESSION = define(GROUP_MIN_SESSION_TIMEOUT_MS, Integer.class, Parsers::parseInt, 6000, Range.atLeast(0), "smallest session timeout a group member may ask for");
+    private static final Property<Integer> P_GROUP_MAX_SESSION = define(GROUP_MAX_SESSION_TIMEOUT_MS, Integer.class, Parsers::parseInt, 1_800_000, Range.atLeast(0), "largest session timeout a group member may ask for");
+    private static final Property<Integer> P_GROUP_MAX_SIZE = define(GROUP_MAX_SIZE, Integer.class, Parsers::parseInt, Integer.MAX_VALUE, Range.atLeast(1), "members a classic group may have");
+    private static final Property<Integer> P_OFFSETS_RETENTION = define(OFFSETS_RETENTION_MINUTES, Integer.class, Parsers::parseInt, 10080, Range.atLeast(1), "how long committed offsets of an empty group are kept");
+    private static final Property<Long> P_OFFSETS_RETENTION_CHECK = define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Long.class, Parsers::parseLong, 600_000L, Range.atLeast(1), "offset expiration check period");
+    private static final Property<Integer> P_OFFSET_METADATA_MAX = define(OFFSET_METADATA_MAX_BYTES, Integer.class, Parsers::parseInt, 4096, Range.atLeast(0), "longest metadata string of an offset commit");
 
     private final Map<String, String> originals;
     private final Map<String, Object> values;
@@ -191,6 +205,13 @@ public final class BrokerConfig {
             errors.add("Invalid value '" + dirs + "' for configuration " + LOG_DIRS + ": at least one directory is required");
         }
         this.logDirs = List.copyOf(parsedDirs);
+
+        Integer minSession = (Integer) values.get(GROUP_MIN_SESSION_TIMEOUT_MS);
+        Integer maxSession = (Integer) values.get(GROUP_MAX_SESSION_TIMEOUT_MS);
+        if (minSession != null && maxSession != null && minSession > maxSession) {
+            errors.add("Invalid value " + maxSession + " for configuration " + GROUP_MAX_SESSION_TIMEOUT_MS
+                    + ": must be at least " + GROUP_MIN_SESSION_TIMEOUT_MS + " (" + minSession + ")");
+        }
 
         if (!errors.isEmpty()) {
             throw new ConfigException(String.join("; ", errors));
@@ -398,6 +419,34 @@ public final class BrokerConfig {
 
     public int offsetsTopicNumPartitions() {
         return get(P_OFFSETS_PARTITIONS);
+    }
+
+    public int groupInitialRebalanceDelayMs() {
+        return get(P_GROUP_INITIAL_DELAY);
+    }
+
+    public int groupMinSessionTimeoutMs() {
+        return get(P_GROUP_MIN_SESSION);
+    }
+
+    public int groupMaxSessionTimeoutMs() {
+        return get(P_GROUP_MAX_SESSION);
+    }
+
+    public int groupMaxSize() {
+        return get(P_GROUP_MAX_SIZE);
+    }
+
+    public int offsetsRetentionMinutes() {
+        return get(P_OFFSETS_RETENTION);
+    }
+
+    public long offsetsRetentionCheckIntervalMs() {
+        return get(P_OFFSETS_RETENTION_CHECK);
+    }
+
+    public int offsetMetadataMaxBytes() {
+        return get(P_OFFSET_METADATA_MAX);
     }
 
     public boolean zeroCopyEnabled() {

@@ -7,6 +7,7 @@ import io.skua.broker.log.Partition;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.storage.TopicMetadata;
 import io.skua.broker.metadata.TopicManager;
+import io.skua.broker.metadata.TopicNames;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.MemoryRecords;
 import io.skua.protocol.message.ProduceRequestData;
@@ -64,6 +65,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
                 } else if (request.transactionalId() != null) {
                     answer = Future.succeededFuture(error(data.index(), Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
                             "transactions are not supported by this broker"));
+                } else if (topic != null && TopicNames.isInternal(topic.name())) {
+                    // the coordinators' own logs: a client record there could make a partition unreadable
+                    answer = Future.succeededFuture(error(data.index(), Errors.INVALID_TOPIC_EXCEPTION,
+                            "Cannot append to internal topic " + topic.name()));
                 } else if (topic == null) {
                     answer = Future.succeededFuture(error(data.index(),
                             byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null));

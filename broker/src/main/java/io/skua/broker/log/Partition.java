@@ -84,6 +84,14 @@ public final class Partition {
         return onIo(() -> log.read(offset, maxBytes, log.highWatermark()));
     }
 
+    /**
+     * Like {@link #read}, but the batches are copied into a heap buffer on the I/O thread, so that a reader on an
+     * event loop (the group coordinator replaying {@code __consumer_offsets}) never touches the file itself.
+     */
+    public Future<ByteBuffer> readCopy(long offset, int maxBytes) {
+        return onIo(() -> log.read(offset, maxBytes, log.highWatermark()).readAll());
+    }
+
     public Future<Optional<TimestampOffset>> offsetForTimestamp(long timestamp) {
         return onIo(() -> log.offsetForTimestamp(timestamp));
     }

@@ -42,6 +42,21 @@ class BrokerConfigTest {
         assertEquals(64, config.queuedMaxRequestsPerConnection());
         assertTrue(config.numNetworkThreads() >= 1);
         assertTrue(config.zeroCopyEnabled());
+        assertEquals(3000, config.groupInitialRebalanceDelayMs());
+        assertEquals(6000, config.groupMinSessionTimeoutMs());
+        assertEquals(1_800_000, config.groupMaxSessionTimeoutMs());
+        assertEquals(Integer.MAX_VALUE, config.groupMaxSize());
+        assertEquals(10080, config.offsetsRetentionMinutes());
+        assertEquals(600_000L, config.offsetsRetentionCheckIntervalMs());
+        assertEquals(4096, config.offsetMetadataMaxBytes());
+    }
+
+    @Test
+    void shouldRejectAMinSessionTimeoutAboveTheMax() {
+        ConfigException e = assertThrows(ConfigException.class, () -> BrokerConfig.of(Map.of(
+                "group.min.session.timeout.ms", "10000", "group.max.session.timeout.ms", "9000")));
+
+        assertTrue(e.getMessage().contains("group.max.session.timeout.ms"), e.getMessage());
     }
 
     @Test
@@ -116,6 +131,11 @@ class BrokerConfigTest {
             "log.flush.interval.messages|0|at least 1",
             "log.retention.check.interval.ms|0|at least 1",
             "offsets.topic.num.partitions|0|at least 1",
+            "group.initial.rebalance.delay.ms|-1|at least 0",
+            "group.max.size|0|at least 1",
+            "offsets.retention.minutes|0|at least 1",
+            "offsets.retention.check.interval.ms|0|at least 1",
+            "offset.metadata.max.bytes|-1|at least 0",
             "queued.max.requests.per.connection|0|between 1 and 100000",
             "listeners|localhost:9092|not of the form NAME://host:port",
             "listeners|PLAINTEXT://localhost:70000|port out of range",

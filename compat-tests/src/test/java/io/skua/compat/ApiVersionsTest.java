@@ -27,7 +27,14 @@ class ApiVersionsTest {
     static final Set<ApiKeys> SERVED = Set.of(ApiKeys.PRODUCE, ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.METADATA,
             ApiKeys.API_VERSIONS, ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS, ApiKeys.INIT_PRODUCER_ID,
             ApiKeys.OFFSET_FOR_LEADER_EPOCH, ApiKeys.DESCRIBE_CONFIGS, ApiKeys.ALTER_CONFIGS,
-            ApiKeys.CREATE_PARTITIONS, ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.DESCRIBE_CLUSTER);
+            ApiKeys.CREATE_PARTITIONS, ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.DESCRIBE_CLUSTER,
+            // consumer groups (classic protocol)
+            ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP,
+            ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.LIST_GROUPS, ApiKeys.DESCRIBE_GROUPS,
+            ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE,
+            // admin surface
+            ApiKeys.DELETE_RECORDS, ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.DESCRIBE_PRODUCERS, ApiKeys.ELECT_LEADERS,
+            ApiKeys.LIST_PARTITION_REASSIGNMENTS, ApiKeys.DESCRIBE_TOPIC_PARTITIONS);
 
     @TempDir
     Path dataDir;
@@ -78,9 +85,9 @@ class ApiVersionsTest {
             try (RawKafka raw = new RawKafka(skua)) {
                 assertTrue(raw.closedAfter(header(ApiKeys.PRODUCE.id, 2, 1)));
             }
-            // An API the broker does not serve (DeleteRecords) is not answered either
+            // An API the broker does not serve (AddPartitionsToTxn: no transactions) is not answered either
             try (RawKafka raw = new RawKafka(skua)) {
-                assertTrue(raw.closedAfter(header(ApiKeys.DELETE_RECORDS.id, 2, 1)));
+                assertTrue(raw.closedAfter(header(ApiKeys.ADD_PARTITIONS_TO_TXN.id, 3, 1)));
             }
             // The producer's own connection is unharmed
             assertEquals(1L, producer.send(new ProducerRecord<>("steady", 0, null, "after".getBytes())).get().offset());

@@ -44,7 +44,7 @@ final class BenchData {
                 out, Compression.NONE, TimestampType.CREATE_TIME, 0L);
         long timestamp = 1_750_000_000_000L;
         byte[] value = new byte[RECORD_BYTES];
-        // 100-byte values with a null key take 108 bytes per record in a batch (length, attributes, deltas).
+        // Stop before the next ~110-byte record (100-byte value, null key, varint framing) would pass BATCH_BYTES: 148 records.
         while (builder.estimatedSizeInBytes() + RECORD_BYTES + 16 <= BATCH_BYTES) {
             random.nextBytes(value);
             builder.append(timestamp++, null, value);

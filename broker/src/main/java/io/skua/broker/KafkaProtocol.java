@@ -11,6 +11,13 @@ import io.skua.broker.handlers.ListOffsetsHandler;
 import io.skua.broker.handlers.MetadataHandler;
 import io.skua.broker.handlers.ProduceHandler;
 import io.skua.broker.log.IoThreads;
+import io.skua.broker.cluster.AlterPartitionHandler;
+import io.skua.broker.cluster.ClusterMetadata;
+import io.skua.broker.cluster.ClusterNode;
+import io.skua.broker.cluster.ClusteredView;
+import io.skua.broker.cluster.Controller;
+import io.skua.broker.cluster.ControllerClient;
+import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.LocalCluster;
 import io.skua.broker.metadata.NodeMeta;
 import io.skua.broker.metadata.ProducerIds;
@@ -20,6 +27,7 @@ import io.skua.storage.LogConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,18 +45,36 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
         TopicManager topics = new TopicManager(vertx, dataDir, logDefaults(config), config.numPartitions(),
                 config.defaultReplicationFactor(), config.logRetentionCheckIntervalMs(), io);
         Identity identity = new Identity(vertx, dataDir, config.nodeId());
-        LocalCluster cluster = new LocalCluster(identity::clusterId, config.nodeId());
         ApiRegistry registry = new ApiRegistry();
+        List<Lifecycle> components = new ArrayList<>(List.of(identity));
+        ClusterView cluster;
+        Consumer<SkuaBroker> started;
+        if (config.clustered()) {
+            ClusterNode node = ClusterNode.of(vertx);
+            ClusterMetadata metadata = new ClusterMetadata(vertx, node, config.nodeId());
+            Controller controller = new Controller(vertx, metadata, config.uncleanLeaderElectionEnable());
+            // The cluster id is the cluster's name: every member shares it without a round of agreement.
+            ClusteredView view = new ClusteredView(config::clusterName, metadata, controller,
+                    new ControllerClient(vertx, metadata), topics);
+            components.addAll(List.of(metadata, topics, view, controller));
+            registry.register(new AlterPartitionHandler(controller, metadata));
+            cluster = view;
+            started = broker -> view.advertise(broker.advertisedListeners());
+        } else {
+            LocalCluster local = new LocalCluster(identity::clusterId, config.nodeId());
+            components.add(topics);
+            cluster = local;
+            started = broker -> local.advertise(broker.advertisedListeners());
+        }
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
         registry.register(apiVersions)
                 .register(new MetadataHandler(topics, cluster, config.autoCreateTopicsEnable()))
                 .register(new ProduceHandler(topics, cluster))
                 .register(new FetchHandler(topics, cluster))
                 .register(new ListOffsetsHandler(topics, cluster))
-                .register(new CreateTopicsHandler(topics))
+                .register(new CreateTopicsHandler(topics, cluster))
                 .register(new InitProducerIdHandler(identity::nextProducerId));
-        return new KafkaProtocol(new KafkaDispatcher(registry, apiVersions), List.of(identity, topics),
-                broker -> cluster.advertise(broker.advertisedListeners()));
+        return new KafkaProtocol(new KafkaDispatcher(registry, apiVersions), List.copyOf(components), started);
     }
 
     /** The topic-config defaults that broker properties set (log.segment.bytes -> segment.bytes, ...). */

@@ -112,7 +112,6 @@ public final class ClusterNode {
                     .clusterName(config.clusterName())
                     .nodeName(name)
                     .transport(new JGroupsTransport(channel));
-            global.defaultCacheName("distributed-cache");
             cm = new DefaultCacheManager(global.build(), false);
             defineCaches(cm);
             cm.start();

@@ -280,6 +280,56 @@ public final class ClusterMetadata implements Lifecycle {
         }
     }
 
+    /**
+     * After a heal the merge policy rewrites entries (the majority's values win) and this side's copy may be stale:
+     * once the caches are available again, re-register (the winning side may not know this broker) and reload
+     * every entry from the caches, which are authoritative. Retried every 500 ms while the merge completes.
+     */
+    private void resyncAfterMerge(int attemptsLeft, boolean again) {
+        vertx.executeBlocking(() -> {
+            for (Cache<String, String> c : List.of(brokersCache, topicsCache, partitionsCache)) {
+                // Conflict resolution rewrites entries without notifying listeners here, and it is finished only
+                // when the merged topology is installed with every member and no rebalance is running.
+                var topology = c.getAdvancedCache().getDistributionManager().getCacheTopology();
+                if (c.getAdvancedCache().getAvailability() != org.infinispan.partitionhandling.AvailabilityMode.AVAILABLE
+                        || topology.getPhase() != org.infinispan.topology.CacheTopology.Phase.NO_REBALANCE
+                        || topology.getActualMembers().size() < members.size()) {
+                    throw new IllegalStateException(c.getName() + " is still merging: "
+                            + c.getAdvancedCache().getAvailability() + " " + topology.getPhase());
+                }
+            }
+            BrokerRecord own = registration;
+            if (own != null) {
+                brokersCache.put(String.valueOf(nodeId), ClusterRecords.toJson(own));
+            }
+            brokersCache.forEach((k, v) -> apply(ClusterNode.BROKERS_CACHE, k, v));
+            topicsCache.forEach((k, v) -> apply(ClusterNode.TOPICS_CACHE, k, v));
+            String c = partitionsCache.get(ClusterRecords.CONTROLLER_KEY);
+            synchronized (this) {
+                controller = c == null ? null : ClusterRecords.fromJson(c, ControllerRecord.class);
+            }
+            partitionsCache.forEach((k, v) -> {
+                if (!k.equals(ClusterRecords.CONTROLLER_KEY)) {
+                    partitions.put(k, ClusterRecords.fromJson(v, PartitionRecord.class));
+                }
+            });
+            return null;
+        }, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                LOG.log(Level.INFO, "metadata reloaded after merge node={0}", nodeId);
+                publish(new Change.Membership(members, true));
+                if (again) {
+                    // Once more a little later: cheap, and covers a conflict resolution still settling.
+                    vertx.setTimer(5_000, t -> resyncAfterMerge(20, false));
+                }
+            } else if (attemptsLeft > 0) {
+                vertx.setTimer(500, t -> resyncAfterMerge(attemptsLeft - 1, again));
+            } else {
+                LOG.log(Level.WARNING, "metadata reload after merge failed node={0}: {1}", nodeId, ar.cause().toString());
+            }
+        });
+    }
+
     private static Set<String> names(List<Address> addresses) {
         return addresses == null ? Set.of()
                 : addresses.stream().map(Address::toString).collect(Collectors.toUnmodifiableSet());
@@ -310,10 +360,8 @@ public final class ClusterMetadata implements Lifecycle {
             boolean merged = event.isMergeView();
             LOG.log(Level.INFO, "cluster view node={0} members={1} merged={2} coordinator={3}", nodeId,
                     members.size(), merged, cacheManager.isCoordinator());
-            if (merged && registration != null) {
-                // The majority's values won the merge: make sure this broker is registered there.
-                vertx.executeBlocking(() -> brokersCache.put(String.valueOf(nodeId), ClusterRecords.toJson(registration)), false)
-                        .onFailure(t -> LOG.log(Level.WARNING, "re-registration after merge failed node={0}: {1}", nodeId, t.toString()));
+            if (merged) {
+                resyncAfterMerge(20, true);
             }
             publish(new Change.Membership(members, merged));
         }

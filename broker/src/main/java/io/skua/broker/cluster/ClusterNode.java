@@ -175,6 +175,11 @@ public final class ClusterNode {
         return name;
     }
 
+    /** The JGroups channel (tests insert a DISCARD protocol into it to cut a member off). */
+    public JChannel channel() {
+        return channel;
+    }
+
     public EmbeddedCacheManager cacheManager() {
         return cacheManager;
     }

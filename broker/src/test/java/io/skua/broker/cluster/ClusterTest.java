@@ -54,6 +54,10 @@ class ClusterTest {
 
     @BeforeAll
     static void quietLibraries() {
+        quiet();
+    }
+
+    static void quiet() {
         for (String name : List.of("org.infinispan", "org.jgroups", "org.jboss", "io.vertx", "io.netty")) {
             Logger logger = Logger.getLogger(name);
             logger.setLevel(Level.WARNING);
@@ -222,7 +226,7 @@ class ClusterTest {
         return brokers.stream().filter(b -> b.config().nodeId() == nodeId).findFirst().orElseThrow();
     }
 
-    private static MetadataResponseData metadata(SkuaBroker b) {
+    static MetadataResponseData metadata(SkuaBroker b) {
         try (KafkaWire wire = new KafkaWire(b.boundPort())) {
             return wire.send(ApiKey.METADATA, METADATA_V, new MetadataRequestData().setTopics(null)
                     .setAllowAutoTopicCreation(false));
@@ -232,7 +236,7 @@ class ClusterTest {
     }
 
     /** Brokers, controller and per partition leader/epoch/replicas/ISR/offline, in a comparable form. */
-    private static String summary(MetadataResponseData md) {
+    static String summary(MetadataResponseData md) {
         StringBuilder sb = new StringBuilder("controller=" + md.controllerId() + " brokers="
                 + md.brokers().stream().map(b -> b.nodeId() + "@" + b.port()).sorted().toList());
         md.topics().stream().sorted((a, b) -> a.name().compareTo(b.name())).forEach(t -> {
@@ -244,7 +248,7 @@ class ClusterTest {
         return sb.toString();
     }
 
-    private static CreateTopicsResponseData createTopic(SkuaBroker b, String name, int partitions, short rf) throws IOException {
+    static CreateTopicsResponseData createTopic(SkuaBroker b, String name, int partitions, short rf) throws IOException {
         try (KafkaWire wire = new KafkaWire(b.boundPort())) {
             CreateTopicsRequestData request = new CreateTopicsRequestData().setTimeoutMs(30_000);
             request.topics().add(new CreatableTopic().setName(name).setNumPartitions(partitions).setReplicationFactor(rf));
@@ -264,7 +268,7 @@ class ClusterTest {
         }
     }
 
-    private static AlterPartitionResponseData alterIsr(SkuaBroker controller, int leader, MetadataResponseTopic topic,
+    static AlterPartitionResponseData alterIsr(SkuaBroker controller, int leader, MetadataResponseTopic topic,
                                                        MetadataResponsePartition p, List<Integer> isr,
                                                        int partitionEpoch) throws IOException {
         try (KafkaWire wire = new KafkaWire(controller.boundPort())) {
@@ -277,7 +281,7 @@ class ClusterTest {
         }
     }
 
-    private static <T> T await(Future<T> f, int seconds) throws Exception {
+    static <T> T await(Future<T> f, int seconds) throws Exception {
         return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
     }
 }

@@ -39,6 +39,13 @@ import io.skua.broker.handlers.SyncGroupHandler;
 import io.skua.broker.log.IoThreads;
 import io.skua.broker.metadata.BrokerTopicDefaults;
 import io.skua.broker.log.LogCleaner;
+import io.skua.broker.cluster.AlterPartitionHandler;
+import io.skua.broker.cluster.ClusterMetadata;
+import io.skua.broker.cluster.ClusterNode;
+import io.skua.broker.cluster.ClusteredView;
+import io.skua.broker.cluster.Controller;
+import io.skua.broker.cluster.ControllerClient;
+import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.LocalCluster;
 import io.skua.broker.metadata.NodeMeta;
 import io.skua.broker.metadata.ProducerIds;
@@ -48,6 +55,7 @@ import io.skua.storage.LogConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,17 +76,36 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
         TopicManager topics = new TopicManager(vertx, dataDir, logDefaults, config.numPartitions(),
                 config.defaultReplicationFactor(), config.logRetentionCheckIntervalMs(), io);
         Identity identity = new Identity(vertx, dataDir, config.nodeId());
-        LocalCluster cluster = new LocalCluster(identity::clusterId, config.nodeId());
+        ApiRegistry registry = new ApiRegistry();
+        List<Lifecycle> components = new ArrayList<>(List.of(identity));
+        ClusterView cluster;
+        Consumer<SkuaBroker> started;
+        if (config.clustered()) {
+            ClusterNode node = ClusterNode.of(vertx);
+            ClusterMetadata metadata = new ClusterMetadata(vertx, node, config.nodeId());
+            Controller controller = new Controller(vertx, metadata, config.uncleanLeaderElectionEnable());
+            // The cluster id is the cluster's name: every member shares it without a round of agreement.
+            ClusteredView view = new ClusteredView(config::clusterName, metadata, controller,
+                    new ControllerClient(vertx, metadata), topics);
+            components.addAll(List.of(metadata, topics, view, controller));
+            registry.register(new AlterPartitionHandler(controller, metadata));
+            cluster = view;
+            started = broker -> view.advertise(broker.advertisedListeners());
+        } else {
+            LocalCluster local = new LocalCluster(identity::clusterId, config.nodeId());
+            components.add(topics);
+            cluster = local;
+            started = broker -> local.advertise(broker.advertisedListeners());
+        }
         GroupService groupService = new GroupService(vertx, config, topics, cluster);
         Supplier<GroupCoordinator> groups = groupService::coordinator;
-        ApiRegistry registry = new ApiRegistry();
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
         registry.register(apiVersions)
                 .register(new MetadataHandler(topics, cluster, config.autoCreateTopicsEnable()))
                 .register(new ProduceHandler(topics, cluster))
                 .register(new FetchHandler(topics, cluster))
                 .register(new ListOffsetsHandler(topics, cluster))
-                .register(new CreateTopicsHandler(topics))
+                .register(new CreateTopicsHandler(topics, cluster))
                 .register(new DeleteTopicsHandler(topics))
                 .register(new CreatePartitionsHandler(topics, cluster))
                 .register(new DescribeConfigsHandler(topics, config, topicDefaults))
@@ -107,13 +134,12 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
                 .register(new ListPartitionReassignmentsHandler())
                 .register(new DescribeTopicPartitionsHandler(topics, cluster));
         // started in order, stopped in reverse: the coordinator needs the offsets topic, so it comes after topics
-        List<Lifecycle> components = new java.util.ArrayList<>(List.of(identity, topics, groupService));
+        components.add(groupService);
         if (config.logCleanerEnable()) {
             components.add(new LogCleaner(vertx, topics, config.logCleanerBackoffMs(),
                     config.logCleanerIoMaxBytesPerSecond(), config.logCleanerDedupeBufferSize(), config.messageMaxBytes()));
         }
-        return new KafkaProtocol(new KafkaDispatcher(registry, apiVersions), List.copyOf(components),
-                broker -> cluster.advertise(broker.advertisedListeners()));
+        return new KafkaProtocol(new KafkaDispatcher(registry, apiVersions), List.copyOf(components), started);
     }
 
     /** The topic-config defaults that broker properties set (log.segment.bytes -> segment.bytes, ...). */

@@ -1,5 +1,6 @@
 package io.skua.broker;
 
+import io.skua.broker.cluster.ClusterNode;
 import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.config.Endpoint;
 import io.skua.broker.network.KafkaServer;
@@ -30,16 +31,18 @@ public final class SkuaBroker {
     private final BrokerConfig config;
     private final Vertx vertx;
     private final boolean ownsVertx;
+    private final ClusterNode clusterNode;
     private final List<Lifecycle> components;
     private final KafkaServer server;
     private final List<Endpoint> advertised;
     private Future<Void> closing;
 
-    private SkuaBroker(BrokerConfig config, Vertx vertx, boolean ownsVertx, List<Lifecycle> components,
-                       KafkaServer server) {
+    private SkuaBroker(BrokerConfig config, Vertx vertx, boolean ownsVertx, ClusterNode clusterNode,
+                       List<Lifecycle> components, KafkaServer server) {
         this.config = config;
         this.vertx = vertx;
         this.ownsVertx = ownsVertx;
+        this.clusterNode = clusterNode;
         this.components = components;
         this.server = server;
         this.advertised = resolveAdvertised(config.advertisedListeners(), server.boundEndpoints());
@@ -106,7 +109,7 @@ public final class SkuaBroker {
             // Contextless: its listeners must not need an event loop of the Vert.x instance being closed.
             Promise<Void> done = Promise.promise();
             chain.onComplete(ar -> {
-                Future<Void> last = ownsVertx ? closeVertx(vertx) : Future.succeededFuture();
+                Future<Void> last = ownsVertx ? closeVertx(vertx, clusterNode) : Future.succeededFuture();
                 last.onComplete(x -> {
                     LOG.log(Level.DEBUG, () -> "broker stopped node=" + config.nodeId());
                     done.handle(ar.failed() ? ar : x);
@@ -121,9 +124,19 @@ public final class SkuaBroker {
      * Closes a Vert.x instance from a thread of its own. Called on one of its event loops, {@code close()} would bind
      * its future to that loop, which is terminated by the time the future completes: nobody would hear of it.
      */
-    private static Future<Void> closeVertx(Vertx v) {
+    private static Future<Void> closeVertx(Vertx v, ClusterNode node) {
         Promise<Void> closed = Promise.promise();
-        Thread closer = new Thread(() -> v.close().onComplete(closed), "skua-vertx-close");
+        Thread closer = new Thread(() -> v.close().onComplete(ar -> {
+            if (node != null) {
+                // Vert.x left the cluster but does not stop a cache manager it was given: leave JGroups now.
+                try {
+                    node.stop();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "cluster stop failed: " + e);
+                }
+            }
+            closed.handle(ar);
+        }), "skua-vertx-close");
         closer.setDaemon(true);
         closer.start();
         return closed.future();
@@ -180,8 +193,16 @@ public final class SkuaBroker {
 
         public Future<SkuaBroker> start() {
             logIgnoredProperties(config);
+            if (vertx == null && config.clustered()) {
+                // Clustered: joining takes seconds (discovery, state transfer) and happens off the caller's thread.
+                return ClusterNode.startVertx(config, vertxOptions(config)).compose(v -> start(v, true, () -> ClusterNode.of(v)));
+            }
             boolean owns = vertx == null;
-            Vertx v = owns ? Vertx.vertx(vertxOptions(config)) : vertx;
+            return start(owns ? Vertx.vertx(vertxOptions(config)) : vertx, owns, null);
+        }
+
+        private Future<SkuaBroker> start(Vertx v, boolean owns, java.util.function.Supplier<ClusterNode> clusterNode) {
+            ClusterNode node = clusterNode == null ? null : clusterNode.get();
             KafkaProtocol layer = protocol == null ? null : protocol.apply(v, config);
             if (layer != null) {
                 dispatcher = layer.dispatcher();
@@ -203,7 +224,7 @@ public final class SkuaBroker {
             }
             Future<SkuaBroker> broker = ready
                     .compose(x -> KafkaServer.start(v, config.listeners(), settings, dispatcher))
-                    .map(server -> new SkuaBroker(config, v, owns, List.copyOf(components), server))
+                    .map(server -> new SkuaBroker(config, v, owns, node, List.copyOf(components), server))
                     .andThen(ar -> {
                         if (ar.succeeded() && layer != null) {
                             layer.started().accept(ar.result());
@@ -222,7 +243,7 @@ public final class SkuaBroker {
                 for (Lifecycle component : reversed) {
                     undo = undo.eventually(component::stop);
                 }
-                undo.onComplete(x -> (owns ? closeVertx(v) : Future.<Void>succeededFuture())
+                undo.onComplete(x -> (owns ? closeVertx(v, node) : Future.<Void>succeededFuture())
                         .onComplete(y -> result.fail(ar.cause())));
             });
             return result.future();

@@ -75,6 +75,10 @@ public final class BrokerConfig {
     public static final String LOG_CLEANER_DELETE_RETENTION_MS = "log.cleaner.delete.retention.ms";
     public static final String LOG_CLEANER_MIN_CLEANABLE_RATIO = "log.cleaner.min.cleanable.ratio";
     public static final String LOG_CLEANER_MIN_COMPACTION_LAG_MS = "log.cleaner.min.compaction.lag.ms";
+    public static final String CLUSTER_BIND = "cluster.bind";
+    public static final String CLUSTER_SEEDS = "cluster.seeds";
+    public static final String CLUSTER_NAME = "cluster.name";
+    public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
 
     private static final String DEFAULT_PROTOCOL_MAP = "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL";
 
@@ -144,11 +148,18 @@ public final class BrokerConfig {
     private static final Property<Long> P_OFFSETS_RETENTION_CHECK = define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Long.class, Parsers::parseLong, 600_000L, Range.atLeast(1), "offset expiration check period");
     private static final Property<Integer> P_OFFSET_METADATA_MAX = define(OFFSET_METADATA_MAX_BYTES, Integer.class, Parsers::parseInt, 4096, Range.atLeast(0), "longest metadata string of an offset commit");
 
+    private static final Property<String> P_CLUSTER_BIND = define(CLUSTER_BIND, String.class, Parsers::parseString, null, Range.ANY, "host:port this broker's cluster transport (JGroups TCP) binds; set to run clustered (Skua)");
+    private static final Property<String> P_CLUSTER_SEEDS = define(CLUSTER_SEEDS, String.class, Parsers::parseString, null, Range.ANY, "host:port list of cluster members to contact when joining (Skua)");
+    private static final Property<String> P_CLUSTER_NAME = define(CLUSTER_NAME, String.class, Parsers::parseString, "skua", Range.ANY, "name of the cluster; brokers only join members with the same name (Skua)");
+    private static final Property<Boolean> P_UNCLEAN = define(UNCLEAN_LEADER_ELECTION_ENABLE, Boolean.class, Parsers::parseBoolean, false, Range.ANY, "elect a leader outside the ISR when no ISR member is alive (data loss)");
+
     private final Map<String, String> originals;
     private final Map<String, Object> values;
     private final List<Endpoint> listeners;
     private final List<Endpoint> advertisedListeners;
     private final List<Path> logDirs;
+    private final HostPort clusterBind;
+    private final List<HostPort> clusterSeeds;
     private final Set<String> unknown;
     private final Set<String> inapplicable;
 
@@ -212,6 +223,30 @@ public final class BrokerConfig {
             errors.add("Invalid value " + maxSession + " for configuration " + GROUP_MAX_SESSION_TIMEOUT_MS
                     + ": must be at least " + GROUP_MIN_SESSION_TIMEOUT_MS + " (" + minSession + ")");
         }
+        HostPort bind = null;
+        List<HostPort> seeds = List.of();
+        String rawBind = (String) values.get(CLUSTER_BIND);
+        String rawSeeds = (String) values.get(CLUSTER_SEEDS);
+        try {
+            if (rawBind != null) {
+                bind = HostPort.parse(CLUSTER_BIND, rawBind);
+                List<HostPort> parsedSeeds = new ArrayList<>();
+                for (String seed : ListenerParser.splitList(rawSeeds == null ? "" : rawSeeds)) {
+                    parsedSeeds.add(HostPort.parse(CLUSTER_SEEDS, seed));
+                }
+                seeds = List.copyOf(parsedSeeds);
+            } else if (rawSeeds != null) {
+                throw ConfigException.invalid(CLUSTER_SEEDS, rawSeeds, CLUSTER_BIND + " is required to run clustered");
+            }
+            String name = (String) values.get(CLUSTER_NAME);
+            if (name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
+                throw ConfigException.invalid(CLUSTER_NAME, name, "letters, digits, '.', '_' and '-' only");
+            }
+        } catch (ConfigException e) {
+            errors.add(e.getMessage());
+        }
+        this.clusterBind = bind;
+        this.clusterSeeds = seeds;
 
         if (!errors.isEmpty()) {
             throw new ConfigException(String.join("; ", errors));
@@ -451,6 +486,29 @@ public final class BrokerConfig {
 
     public boolean zeroCopyEnabled() {
         return get(P_ZERO_COPY);
+    }
+
+    /** True when {@code cluster.bind} is set: the broker joins a cluster instead of running alone. */
+    public boolean clustered() {
+        return clusterBind != null;
+    }
+
+    /** The cluster transport's bind address; null when not clustered. */
+    public HostPort clusterBind() {
+        return clusterBind;
+    }
+
+    /** Members to contact when joining (may include this broker's own bind address). */
+    public List<HostPort> clusterSeeds() {
+        return clusterSeeds;
+    }
+
+    public String clusterName() {
+        return get(P_CLUSTER_NAME);
+    }
+
+    public boolean uncleanLeaderElectionEnable() {
+        return get(P_UNCLEAN);
     }
 
     /** Properties as given (file then overrides). */

@@ -4,6 +4,7 @@ import io.skua.broker.api.ApiException;
 import io.skua.broker.api.ApiHandler;
 import io.skua.broker.api.Errors;
 import io.skua.broker.api.RequestContext;
+import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.Uuid;
@@ -23,9 +24,11 @@ import java.util.Set;
 /** CreateTopics: -1 partitions / replication factor take the broker defaults (version 4+, used by Streams). */
 public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequestData, CreateTopicsResponseData> {
     private final TopicManager topics;
+    private final ClusterView cluster;
 
-    public CreateTopicsHandler(TopicManager topics) {
+    public CreateTopicsHandler(TopicManager topics, ClusterView cluster) {
         this.topics = topics;
+        this.cluster = cluster;
     }
 
     @Override
@@ -83,7 +86,8 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                     .setName(topic.name())
                     .setTopicId(validateOnly ? Uuid.ZERO : topic.id())
                     .setNumPartitions(topic.partitionCount())
-                    .setReplicationFactor((short) 1));
+                    .setReplicationFactor(validateOnly || rf > 0 ? rf
+                            : (short) Math.max(1, cluster.partitionState(topic.name(), 0).replicas().size())));
         });
     }
 

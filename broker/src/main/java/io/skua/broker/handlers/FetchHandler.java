@@ -82,7 +82,11 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
                     Partition partition = topic == null ? null : topics.partition(topic.name(), p.partition());
                     owners.add(topicResponse);
                     sources.add(partition);
-                    if (partition == null) {
+                    if (topic != null && p.partition() >= 0 && p.partition() < topic.partitionCount()
+                            && cluster.partitionState(topic.name(), p.partition()).leader() != cluster.nodeId()) {
+                        // Clustered: clients fetch from the leader (no follower fetching yet).
+                        reads.add(Future.succeededFuture(error(p.partition(), Errors.NOT_LEADER_OR_FOLLOWER)));
+                    } else if (partition == null) {
                         reads.add(Future.succeededFuture(error(p.partition(),
                                 byId && topic == null ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION)));
                     } else {

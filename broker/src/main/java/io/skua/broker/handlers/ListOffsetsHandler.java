@@ -66,6 +66,11 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
     private Future<ListOffsetsPartitionResponse> answer(String topic, ListOffsetsPartition p) {
         ListOffsetsPartitionResponse out = new ListOffsetsPartitionResponse()
                 .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1);
+        var meta = topics.topic(topic);
+        if (meta != null && p.partitionIndex() >= 0 && p.partitionIndex() < meta.partitionCount()
+                && cluster.partitionState(topic, p.partitionIndex()).leader() != cluster.nodeId()) {
+            return Future.succeededFuture(out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER));
+        }
         Partition partition = topics.partition(topic, p.partitionIndex());
         if (partition == null) {
             return Future.succeededFuture(out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION));

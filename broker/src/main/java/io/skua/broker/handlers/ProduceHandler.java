@@ -91,6 +91,11 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
     }
 
     private Future<PartitionProduceResponse> append(TopicMetadata topic, PartitionProduceData data) {
+        if (data.index() >= 0 && data.index() < topic.partitionCount()
+                && cluster.partitionState(topic.name(), data.index()).leader() != cluster.nodeId()) {
+            // Clustered: another broker (or nobody, during an election) leads this partition.
+            return Future.succeededFuture(error(data.index(), Errors.NOT_LEADER_OR_FOLLOWER, null));
+        }
         Partition partition = topics.partition(topic.name(), data.index());
         if (partition == null) {
             return Future.succeededFuture(error(data.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION, null));

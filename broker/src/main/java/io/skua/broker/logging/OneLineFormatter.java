@@ -28,14 +28,22 @@ public final class OneLineFormatter extends Formatter {
         return sb.toString();
     }
 
+    /** By severity, not name: jboss-logging (Infinispan, JGroups) logs through JUL with its own WARN/ERROR levels. */
     private static String level(LogRecord record) {
-        return switch (record.getLevel().getName()) {
-            case "SEVERE" -> "ERROR";
-            case "WARNING" -> "WARN ";
-            case "INFO" -> "INFO ";
-            case "CONFIG", "FINE" -> "DEBUG";
-            default -> "TRACE";
-        };
+        int v = record.getLevel().intValue();
+        if (v >= java.util.logging.Level.SEVERE.intValue()) {
+            return "ERROR";
+        }
+        if (v >= java.util.logging.Level.WARNING.intValue()) {
+            return "WARN ";
+        }
+        if (v >= java.util.logging.Level.INFO.intValue()) {
+            return "INFO ";
+        }
+        if (v >= java.util.logging.Level.FINE.intValue()) {
+            return "DEBUG";
+        }
+        return "TRACE";
     }
 
     private static String shortName(String loggerName) {

@@ -15,7 +15,9 @@ import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +44,19 @@ public final class TopicManager implements Lifecycle {
     private LogManager logs;
     private long retentionTimer = -1;
     private final long retentionCheckMs;
+    /** Clustered: the controller creates topics, and this broker hosts only the partitions assigned to it. */
+    private volatile ClusterTopics cluster;
+    private final Map<String, List<io.vertx.core.Promise<TopicMetadata>>> awaitingPublication = new ConcurrentHashMap<>();
+
+    /** How a clustered broker creates topics and learns which partitions it hosts. */
+    public interface ClusterTopics {
+        /** Creates the topic through the controller; completes once the controller has written it. */
+        Future<TopicMetadata> create(String name, int partitions, short replicationFactor, Map<String, String> configs,
+                                     boolean validateOnly);
+
+        /** True when this broker holds a replica of the partition. */
+        boolean hosts(String topic, int partition);
+    }
 
     public TopicManager(Vertx vertx, Path dataDir, LogConfig defaults, int defaultPartitions,
                         short defaultReplicationFactor, long retentionCheckMs, IoThreads io) {
@@ -55,12 +70,20 @@ public final class TopicManager implements Lifecycle {
         this.io = io;
     }
 
+    /** Switches to clustered mode (before {@link #start()}). */
+    public void clustered(ClusterTopics cluster) {
+        this.cluster = cluster;
+    }
+
     @Override
     public Future<Void> start() {
         return this.<Void>admin(() -> {
             logs = LogManager.open(dataDir, defaults, System::currentTimeMillis);
             for (TopicMetadata topic : logs.topics()) {
-                publish(topic);
+                if (cluster == null) {
+                    publish(topic);
+                }
+                // Clustered: a topic on disk is published when the cluster metadata names it (ensureTopic).
             }
             return null;
         }).onSuccess(v -> {
@@ -121,17 +144,75 @@ public final class TopicManager implements Lifecycle {
      */
     public Future<TopicMetadata> createTopic(String name, int partitionCount, short replicationFactor,
                                              Map<String, String> configs, boolean validateOnly) {
+        int count = partitionCount == -1 ? defaultPartitions : partitionCount;
+        short rf = replicationFactor == -1 ? defaultReplicationFactor : replicationFactor;
+        Future<TopicMetadata> local = createLocally(name, count, rf, configs, validateOnly);
+        ClusterTopics c = cluster;
+        if (c == null) {
+            return local;
+        }
+        return local.compose(x -> c.create(name, count, rf, configs, validateOnly))
+                .compose(created -> validateOnly ? Future.succeededFuture(created) : awaitPublished(created));
+    }
+
+    /** Completes when this broker has published the topic (its listener saw it), or after 10 s regardless. */
+    private Future<TopicMetadata> awaitPublished(TopicMetadata created) {
+        io.vertx.core.Promise<TopicMetadata> promise =
+                ((io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext()).promise();
+        awaitingPublication.computeIfAbsent(created.name(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(promise);
+        TopicMetadata known = byName.get(created.name());
+        if (known != null) {
+            promise.tryComplete(known);
+        }
+        long timer = vertx.setTimer(10_000, id -> promise.tryComplete(created));
+        return promise.future().andThen(ar -> {
+            vertx.cancelTimer(timer);
+            List<io.vertx.core.Promise<TopicMetadata>> waiting = awaitingPublication.get(created.name());
+            if (waiting != null) {
+                waiting.remove(promise);
+            }
+        });
+    }
+
+    /**
+     * Clustered: makes this broker's view of a topic match the cluster metadata: publishes it, and opens the logs
+     * of the partitions this broker hosts (creating them on first sight). Idempotent.
+     */
+    public Future<TopicMetadata> ensureTopic(TopicMetadata topic) {
+        return admin(() -> {
+            TopicMetadata known = byName.get(topic.name());
+            if (known != null && known.id().equals(topic.id()) && known.partitionCount() == topic.partitionCount()) {
+                return known;
+            }
+            boolean hostsAny = false;
+            for (int p = 0; p < topic.partitionCount(); p++) {
+                hostsAny |= cluster.hosts(topic.name(), p);
+            }
+            var onDisk = logs.topic(topic.name());
+            if (onDisk.isPresent() && !onDisk.get().id().equals(topic.id())) {
+                LOG.log(Level.WARNING, "topic on disk has another id than in the cluster, its data is not served "
+                        + "name={0} disk={1} cluster={2}", topic.name(), onDisk.get().id(), topic.id());
+            } else if (onDisk.isEmpty() && hostsAny) {
+                logs.createTopic(topic.name(), topic.id(), topic.partitionCount(), topic.configs());
+            }
+            publish(topic);
+            LOG.log(Level.INFO, "topic published name={0} id={1} partitions={2} hostedHere={3}", topic.name(),
+                    topic.id(), topic.partitionCount(), hostsAny);
+            return topic;
+        });
+    }
+
+    private Future<TopicMetadata> createLocally(String name, int count, short rf, Map<String, String> configs,
+                                                boolean validateOnly) {
         return admin(() -> {
             TopicNames.validate(name);
-            int count = partitionCount == -1 ? defaultPartitions : partitionCount;
-            short rf = replicationFactor == -1 ? defaultReplicationFactor : replicationFactor;
             if (count <= 0) {
                 throw new ApiException(Errors.INVALID_PARTITIONS, "Number of partitions must be larger than 0.");
             }
             if (rf <= 0) {
                 throw new ApiException(Errors.INVALID_REPLICATION_FACTOR, "Replication factor must be larger than 0.");
             }
-            if (rf > liveBrokers) {
+            if (cluster == null && rf > liveBrokers) {
                 throw new ApiException(Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + rf
                         + " time(s): The target replication factor of " + rf + " cannot be reached because only "
                         + liveBrokers + " broker(s) are registered.");
@@ -143,6 +224,9 @@ public final class TopicManager implements Lifecycle {
             if (logs.topic(name).isPresent()) {
                 // Unpublished by deleteTopic, whose files are still being removed.
                 throw new ApiException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' is marked for deletion.");
+            }
+            if (cluster != null) {
+                return null; // validated here; the controller checks the replication factor and creates it
             }
             TopicMetadata topic = new TopicMetadata(name, Uuid.randomUuid(), count, configs);
             if (validateOnly) {
@@ -167,7 +251,9 @@ public final class TopicManager implements Lifecycle {
         List<Partition> gone = partitions.remove(name);
         List<Future<Void>> drained = new ArrayList<>();
         for (Partition p : gone) {
-            drained.add(p.barrier());
+            if (p != null) {
+                drained.add(p.barrier());
+            }
         }
         return Future.join(drained).transform(x -> this.<Void>admin(() -> {
             logs.deleteTopic(name);
@@ -222,28 +308,45 @@ public final class TopicManager implements Lifecycle {
         }
     }
 
+    /** Makes the topic visible; clustered, only hosted partitions get a {@link Partition} (others stay null). */
     private void publish(TopicMetadata topic) {
-        List<Partition> list = new ArrayList<>(topic.partitionCount());
+        Partition[] list = new Partition[topic.partitionCount()];
         List<Partition> existing = partitions.getOrDefault(topic.name(), List.of());
+        ClusterTopics c = cluster;
         for (int p = 0; p < topic.partitionCount(); p++) {
-            if (p < existing.size()) {
-                list.add(existing.get(p));
+            if (p < existing.size() && existing.get(p) != null) {
+                list[p] = existing.get(p);
                 continue;
             }
-            PartitionLog log = logs.log(topic.name(), p).orElseThrow();
+            if (c != null && !c.hosts(topic.name(), p)) {
+                continue;
+            }
+            var found = logs.log(topic.name(), p);
+            if (found.isEmpty()) {
+                continue;
+            }
+            PartitionLog log = found.get();
             // A single node is its own ISR: everything its log holds after recovery is committed.
+            // TODO(replication): clustered, the leader advances the high watermark over the ISR instead.
             log.updateHighWatermark(log.logEndOffset());
-            list.add(new Partition(topic.name(), p, log, io.forPartition(topic.name(), p)));
+            list[p] = new Partition(topic.name(), p, log, io.forPartition(topic.name(), p));
         }
-        partitions.put(topic.name(), List.copyOf(list));
+        partitions.put(topic.name(), Collections.unmodifiableList(Arrays.asList(list)));
         byName.put(topic.name(), topic);
         byId.put(topic.id(), topic);
+        List<io.vertx.core.Promise<TopicMetadata>> waiting = awaitingPublication.remove(topic.name());
+        if (waiting != null) {
+            waiting.forEach(w -> w.tryComplete(topic));
+        }
     }
 
     private void applyRetention() {
         long now = System.currentTimeMillis();
         for (List<Partition> list : partitions.values()) {
             for (Partition p : list) {
+                if (p == null) {
+                    continue;
+                }
                 p.applyRetention(now).onFailure(t -> LOG.log(Level.WARNING,
                         "retention failed topic={0} partition={1}: {2}", p.topic(), p.index(), t.toString()));
             }

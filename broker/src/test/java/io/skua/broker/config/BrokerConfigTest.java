@@ -200,4 +200,45 @@ class BrokerConfigTest {
                 () -> BrokerConfig.load(dir.resolve("missing.properties"), Map.of()));
         assertTrue(e.getMessage().contains("missing.properties"));
     }
+
+    @Test
+    void shouldRunAloneWithoutClusterSettings() {
+        // Given / When
+        BrokerConfig config = BrokerConfig.defaults();
+
+        // Then
+        assertTrue(!config.clustered());
+        assertTrue(config.clusterSeeds().isEmpty());
+        assertEquals("skua", config.clusterName());
+        assertTrue(!config.uncleanLeaderElectionEnable());
+    }
+
+    @Test
+    void shouldParseClusterSettings() {
+        // Given / When
+        BrokerConfig config = BrokerConfig.of(Map.of("cluster.bind", "127.0.0.1:7800",
+                "cluster.seeds", "127.0.0.1:7800, 127.0.0.1:7801,[::1]:7802", "cluster.name", "prod-1"));
+
+        // Then
+        assertTrue(config.clustered());
+        assertEquals(new HostPort("127.0.0.1", 7800), config.clusterBind());
+        assertEquals(java.util.List.of(new HostPort("127.0.0.1", 7800), new HostPort("127.0.0.1", 7801),
+                new HostPort("::1", 7802)), config.clusterSeeds());
+        assertEquals("prod-1", config.clusterName());
+    }
+
+    @Test
+    void shouldRejectInvalidClusterSettings() {
+        for (Map<String, String> bad : java.util.List.of(
+                Map.of("cluster.bind", "127.0.0.1"),
+                Map.of("cluster.bind", "127.0.0.1:0"),
+                Map.of("cluster.bind", "127.0.0.1:70000"),
+                Map.of("cluster.bind", ":7800"),
+                Map.of("cluster.bind", "127.0.0.1:7800", "cluster.seeds", "127.0.0.1:x"),
+                Map.of("cluster.seeds", "127.0.0.1:7800"),
+                Map.of("cluster.bind", "127.0.0.1:7800", "cluster.name", "no spaces"))) {
+            ConfigException e = assertThrows(ConfigException.class, () -> BrokerConfig.of(bad), bad.toString());
+            assertTrue(e.getMessage().contains("cluster."), e.getMessage());
+        }
+    }
 }

@@ -1,0 +1,369 @@
+package io.skua.broker.cluster;
+
+import io.skua.broker.Lifecycle;
+import io.skua.broker.cluster.ClusterRecords.BrokerRecord;
+import io.skua.broker.cluster.ClusterRecords.ControllerRecord;
+import io.skua.broker.cluster.ClusterRecords.EndpointRecord;
+import io.skua.broker.cluster.ClusterRecords.PartitionRecord;
+import io.skua.broker.cluster.ClusterRecords.TopicRecord;
+import io.skua.broker.config.Endpoint;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.infinispan.Cache;
+import org.infinispan.manager.EmbeddedCacheManager;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
+import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
+import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
+import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
+import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
+import org.infinispan.remoting.transport.Address;
+
+/**
+ * This broker's copy of the cluster metadata, kept current by Infinispan listeners, and its own registration.
+ *
+ * <p>Reads ({@link #brokers()}, {@link #topic}, {@link #partition}, ...) are plain map lookups, safe from any
+ * thread and never touch a cache: the request path does not wait on the cluster. The listeners run on the thread
+ * that applies a write; they only update maps and hand notifications to {@link #onChange} subscribers, who must
+ * return quickly (submit work elsewhere).
+ *
+ * <p>Records only move forward: a partition record with a lower partition epoch, or a controller with a lower
+ * epoch than the one already known, is ignored (listener callbacks of different keys may interleave).
+ */
+public final class ClusterMetadata implements Lifecycle {
+    private static final System.Logger LOG = System.getLogger(ClusterMetadata.class.getName());
+
+    /** What changed, for subscribers. */
+    public sealed interface Change {
+        record Membership(Set<String> members, boolean merged) implements Change {
+        }
+
+        record Broker(int nodeId) implements Change {
+        }
+
+        record Topic(TopicRecord topic) implements Change {
+        }
+
+        record Partition(String topic, int partition, PartitionRecord state) implements Change {
+        }
+
+        record Controller(ControllerRecord controller) implements Change {
+        }
+    }
+
+    private final Vertx vertx;
+    private final EmbeddedCacheManager cacheManager;
+    private final int nodeId;
+    private final String member;
+    private final Cache<String, String> brokersCache;
+    private final Cache<String, String> topicsCache;
+    private final Cache<String, String> partitionsCache;
+    private final Map<Integer, BrokerRecord> brokers = new ConcurrentHashMap<>();
+    private final Map<String, TopicRecord> topics = new ConcurrentHashMap<>();
+    private final Map<String, PartitionRecord> partitions = new ConcurrentHashMap<>();
+    private final List<Consumer<Change>> subscribers = new CopyOnWriteArrayList<>();
+    private final CacheListener cacheListener = new CacheListener();
+    private final ViewListener viewListener = new ViewListener();
+    private volatile Set<String> members = Set.of();
+    private volatile ControllerRecord controller;
+    private volatile BrokerRecord registration;
+
+    public ClusterMetadata(Vertx vertx, ClusterNode node, int nodeId) {
+        this.vertx = vertx;
+        this.cacheManager = node.cacheManager();
+        this.nodeId = nodeId;
+        this.member = node.name();
+        this.brokersCache = cacheManager.getCache(ClusterNode.BROKERS_CACHE);
+        this.topicsCache = cacheManager.getCache(ClusterNode.TOPICS_CACHE);
+        this.partitionsCache = cacheManager.getCache(ClusterNode.PARTITIONS_CACHE);
+    }
+
+    /** Registers the listeners, then loads what the caches hold (so no change falls between the two). */
+    @Override
+    public Future<Void> start() {
+        return vertx.executeBlocking(() -> {
+            cacheManager.addListener(viewListener);
+            brokersCache.addListener(cacheListener);
+            topicsCache.addListener(cacheListener);
+            partitionsCache.addListener(cacheListener);
+            members = names(cacheManager.getMembers());
+            brokersCache.forEach((k, v) -> apply(ClusterNode.BROKERS_CACHE, k, v));
+            topicsCache.forEach((k, v) -> apply(ClusterNode.TOPICS_CACHE, k, v));
+            partitionsCache.forEach((k, v) -> apply(ClusterNode.PARTITIONS_CACHE, k, v));
+            return null;
+        }, false);
+    }
+
+    @Override
+    public Future<Void> stop() {
+        return vertx.executeBlocking(() -> {
+            cacheManager.removeListener(viewListener);
+            brokersCache.removeListener(cacheListener);
+            topicsCache.removeListener(cacheListener);
+            partitionsCache.removeListener(cacheListener);
+            return null;
+        }, false);
+    }
+
+    /** Publishes this broker and its endpoints (once its listeners are bound; again after a merge). */
+    public Future<Void> register(List<Endpoint> advertised) {
+        BrokerRecord record = new BrokerRecord(nodeId, member,
+                advertised.stream().map(EndpointRecord::of).toList());
+        registration = record;
+        return vertx.executeBlocking(() -> {
+            brokersCache.put(String.valueOf(nodeId), ClusterRecords.toJson(record));
+            LOG.log(Level.INFO, "broker registered node={0} member={1} endpoints={2}", nodeId, member, advertised);
+            return null;
+        }, false);
+    }
+
+    public void onChange(Consumer<Change> subscriber) {
+        subscribers.add(subscriber);
+    }
+
+    // ---- reads (snapshot) ----
+
+    public int nodeId() {
+        return nodeId;
+    }
+
+    public String member() {
+        return member;
+    }
+
+    /** Members of the current JGroups view (node names). */
+    public Set<String> members() {
+        return members;
+    }
+
+    /** True when this node is the coordinator (oldest member) of its view: the controller candidate. */
+    public boolean isCoordinator() {
+        return cacheManager.isCoordinator();
+    }
+
+    /** Every registered broker, live or not. */
+    public Map<Integer, BrokerRecord> brokers() {
+        return brokers;
+    }
+
+    /** Node ids of registered brokers whose member is in the current view. */
+    public Set<Integer> liveBrokerIds() {
+        Set<String> view = members;
+        return brokers.values().stream().filter(b -> view.contains(b.member())).map(BrokerRecord::nodeId)
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    public boolean isLive(int brokerId) {
+        BrokerRecord b = brokers.get(brokerId);
+        return b != null && members.contains(b.member());
+    }
+
+    public Map<String, TopicRecord> topics() {
+        return topics;
+    }
+
+    public TopicRecord topic(String name) {
+        return topics.get(name);
+    }
+
+    /** The partition's leadership, or null when unknown. */
+    public PartitionRecord partition(String topic, int partition) {
+        return partitions.get(ClusterRecords.partitionKey(topic, partition));
+    }
+
+    /** The controller as last written, or null before the first election. */
+    public ControllerRecord controller() {
+        return controller;
+    }
+
+    // ---- direct cache access for the controller (blocking; its own thread only) ----
+
+    Cache<String, String> brokersCache() {
+        return brokersCache;
+    }
+
+    Cache<String, String> topicsCache() {
+        return topicsCache;
+    }
+
+    Cache<String, String> partitionsCache() {
+        return partitionsCache;
+    }
+
+    // ---- listener plumbing ----
+
+    private void apply(String cache, String key, String json) {
+        if (json == null) {
+            return;
+        }
+        try {
+            switch (cache) {
+                case ClusterNode.BROKERS_CACHE -> {
+                    BrokerRecord b = ClusterRecords.fromJson(json, BrokerRecord.class);
+                    brokers.put(b.nodeId(), b);
+                    publish(new Change.Broker(b.nodeId()));
+                }
+                case ClusterNode.TOPICS_CACHE -> {
+                    TopicRecord t = ClusterRecords.fromJson(json, TopicRecord.class);
+                    topics.put(t.name(), t);
+                    publish(new Change.Topic(t));
+                }
+                case ClusterNode.PARTITIONS_CACHE -> {
+                    if (key.equals(ClusterRecords.CONTROLLER_KEY)) {
+                        applyController(ClusterRecords.fromJson(json, ControllerRecord.class));
+                    } else {
+                        applyPartition(key, ClusterRecords.fromJson(json, PartitionRecord.class));
+                    }
+                }
+                default -> {
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "unreadable metadata ignored cache={0} key={1}: {2}", cache, key, e.getMessage());
+        }
+    }
+
+    private void applyController(ControllerRecord next) {
+        synchronized (this) {
+            ControllerRecord current = controller;
+            if (current != null && next.epoch() < current.epoch()) {
+                return;
+            }
+            controller = next;
+        }
+        publish(new Change.Controller(next));
+    }
+
+    private void applyPartition(String key, PartitionRecord next) {
+        ControllerRecord c = controller;
+        if (c != null && next.controllerEpoch() < c.epoch() && partitions.containsKey(key)) {
+            // Written by a controller that has since been replaced: a zombie's write is not applied.
+            LOG.log(Level.WARNING, "stale controller write ignored key={0} controllerEpoch={1} current={2}",
+                    key, next.controllerEpoch(), c.epoch());
+            return;
+        }
+        PartitionRecord merged = partitions.merge(key, next,
+                (old, n) -> n.partitionEpoch() >= old.partitionEpoch() ? n : old);
+        if (merged == next) {
+            int slash = key.lastIndexOf('/');
+            publish(new Change.Partition(key.substring(0, slash), Integer.parseInt(key.substring(slash + 1)), next));
+        }
+    }
+
+    private void remove(String cache, String key) {
+        switch (cache) {
+            case ClusterNode.BROKERS_CACHE -> brokers.remove(Integer.parseInt(key));
+            case ClusterNode.TOPICS_CACHE -> topics.remove(key);
+            case ClusterNode.PARTITIONS_CACHE -> partitions.remove(key);
+            default -> {
+            }
+        }
+    }
+
+    private void publish(Change change) {
+        for (Consumer<Change> s : subscribers) {
+            try {
+                s.accept(change);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "metadata subscriber failed on {0}: {1}", change, e.toString());
+            }
+        }
+    }
+
+    /**
+     * After a heal the merge policy rewrites entries (the majority's values win) and this side's copy may be stale:
+     * once the caches are available again, re-register (the winning side may not know this broker) and reload
+     * every entry from the caches, which are authoritative. Retried every 500 ms while the merge completes.
+     */
+    private void resyncAfterMerge(int attemptsLeft, boolean again) {
+        vertx.executeBlocking(() -> {
+            for (Cache<String, String> c : List.of(brokersCache, topicsCache, partitionsCache)) {
+                // Conflict resolution rewrites entries without notifying listeners here, and it is finished only
+                // when the merged topology is installed with every member and no rebalance is running.
+                var topology = c.getAdvancedCache().getDistributionManager().getCacheTopology();
+                if (c.getAdvancedCache().getAvailability() != org.infinispan.partitionhandling.AvailabilityMode.AVAILABLE
+                        || topology.getPhase() != org.infinispan.topology.CacheTopology.Phase.NO_REBALANCE
+                        || topology.getActualMembers().size() < members.size()) {
+                    throw new IllegalStateException(c.getName() + " is still merging: "
+                            + c.getAdvancedCache().getAvailability() + " " + topology.getPhase());
+                }
+            }
+            BrokerRecord own = registration;
+            if (own != null) {
+                brokersCache.put(String.valueOf(nodeId), ClusterRecords.toJson(own));
+            }
+            brokersCache.forEach((k, v) -> apply(ClusterNode.BROKERS_CACHE, k, v));
+            topicsCache.forEach((k, v) -> apply(ClusterNode.TOPICS_CACHE, k, v));
+            String c = partitionsCache.get(ClusterRecords.CONTROLLER_KEY);
+            synchronized (this) {
+                controller = c == null ? null : ClusterRecords.fromJson(c, ControllerRecord.class);
+            }
+            partitionsCache.forEach((k, v) -> {
+                if (!k.equals(ClusterRecords.CONTROLLER_KEY)) {
+                    partitions.put(k, ClusterRecords.fromJson(v, PartitionRecord.class));
+                }
+            });
+            return null;
+        }, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                LOG.log(Level.INFO, "metadata reloaded after merge node={0}", nodeId);
+                publish(new Change.Membership(members, true));
+                if (again) {
+                    // Once more a little later: cheap, and covers a conflict resolution still settling.
+                    vertx.setTimer(5_000, t -> resyncAfterMerge(20, false));
+                }
+            } else if (attemptsLeft > 0) {
+                vertx.setTimer(500, t -> resyncAfterMerge(attemptsLeft - 1, again));
+            } else {
+                LOG.log(Level.WARNING, "metadata reload after merge failed node={0}: {1}", nodeId, ar.cause().toString());
+            }
+        });
+    }
+
+    private static Set<String> names(List<Address> addresses) {
+        return addresses == null ? Set.of()
+                : addresses.stream().map(Address::toString).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** Cache entry listener: runs on the thread applying the write, after it is applied; only updates maps. */
+    @Listener(observation = Listener.Observation.POST)
+    public final class CacheListener {
+        @CacheEntryCreated
+        @CacheEntryModified
+        public void onWrite(CacheEntryEvent<String, String> event) {
+            apply(event.getCache().getName(), event.getKey(), event.getValue());
+        }
+
+        @CacheEntryRemoved
+        public void onRemove(CacheEntryEvent<String, String> event) {
+            remove(event.getCache().getName(), event.getKey());
+        }
+    }
+
+    /** Membership: a new view (join, leave, suspicion) or a merge after a split healed. */
+    @Listener(sync = false)
+    public final class ViewListener {
+        @ViewChanged
+        @Merged
+        public void onView(ViewChangedEvent event) {
+            members = names(event.getNewMembers());
+            boolean merged = event.isMergeView();
+            LOG.log(Level.INFO, "cluster view node={0} members={1} merged={2} coordinator={3}", nodeId,
+                    members.size(), merged, cacheManager.isCoordinator());
+            if (merged) {
+                resyncAfterMerge(20, true);
+            }
+            publish(new Change.Membership(members, merged));
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.skua.broker.cluster;
+
+import io.skua.broker.config.BrokerConfig;
+import io.skua.broker.config.HostPort;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.ext.cluster.infinispan.InfinispanClusterManager;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+import org.infinispan.configuration.cache.CacheMode;
+import org.infinispan.configuration.cache.ConfigurationBuilder;
+import org.infinispan.configuration.global.GlobalConfigurationBuilder;
+import org.infinispan.conflict.MergePolicy;
+import org.infinispan.manager.DefaultCacheManager;
+import org.infinispan.manager.EmbeddedCacheManager;
+import org.infinispan.partitionhandling.PartitionHandling;
+import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.jgroups.JChannel;
+
+/**
+ * One broker's membership in the cluster: a JGroups channel (TCP + TCPPING from {@code cluster.bind} and
+ * {@code cluster.seeds}, stack in {@code skua-jgroups.xml}), the Infinispan cache manager on it with Skua's
+ * metadata caches and the caches Vert.x needs, and the clustered Vert.x instance on top.
+ *
+ * <p>Each start gets a new JGroups node name ({@code b<node.id>-<start millis>-<random>}): after a fast restart
+ * under the same name, peers kept talking to the dead incarnation for ~20 s (CLUSTER-NOTES).
+ *
+ * <p>Start and stop block (seconds: discovery, state transfer); both run on a thread of their own, never on
+ * an event loop.
+ */
+public final class ClusterNode {
+    private static final System.Logger LOG = System.getLogger(ClusterNode.class.getName());
+
+    /** Registered brokers: node id -> {@link ClusterRecords.BrokerRecord}. */
+    public static final String BROKERS_CACHE = "skua.brokers";
+    /** Topics: name -> {@link ClusterRecords.TopicRecord} (id, partitions, configs, replica assignment). */
+    public static final String TOPICS_CACHE = "skua.topics";
+    /** Leadership: "topic/partition" -> {@link ClusterRecords.PartitionRecord}; "controller" -> controller. */
+    public static final String PARTITIONS_CACHE = "skua.partitions";
+
+    static final String STACK = "skua-jgroups.xml";
+    /** How long a joining node waits for answers from the seeds before it forms a cluster on its own. */
+    static final int JOIN_TIMEOUT_MS = 2000;
+
+    private final String name;
+    private final JChannel channel;
+    private final DefaultCacheManager cacheManager;
+
+    private ClusterNode(String name, JChannel channel, DefaultCacheManager cacheManager) {
+        this.name = name;
+        this.channel = channel;
+        this.cacheManager = cacheManager;
+    }
+
+    /**
+     * Joins the cluster and starts a clustered Vert.x instance on it. The returned Vert.x leaves the cluster when
+     * closed; {@link #of(Vertx)} finds this node again, and {@link #stop()} must follow the Vert.x close.
+     */
+    public static Future<Vertx> startVertx(BrokerConfig config, VertxOptions options) {
+        Promise<ClusterNode> joined = Promise.promise();
+        Thread starter = new Thread(() -> {
+            try {
+                joined.complete(join(config));
+            } catch (Throwable t) {
+                joined.fail(t);
+            }
+        }, "skua-cluster-join");
+        starter.setDaemon(true);
+        starter.start();
+        return joined.future().compose(node -> Vertx.builder()
+                .with(options)
+                .withClusterManager(new InfinispanClusterManager(node.cacheManager))
+                .buildClustered()
+                .onFailure(t -> node.stopQuietly()));
+    }
+
+    /** The node a clustered Vert.x runs on (started by {@link #startVertx}). */
+    public static ClusterNode of(Vertx vertx) {
+        ClusterManager mgr = vertx instanceof VertxInternal vi ? vi.clusterManager() : null;
+        if (!(mgr instanceof InfinispanClusterManager ispn)) {
+            throw new IllegalStateException("cluster.bind is set but this Vert.x instance is not clustered with Infinispan");
+        }
+        EmbeddedCacheManager cm = (EmbeddedCacheManager) ispn.getCacheContainer();
+        JGroupsTransport transport = (JGroupsTransport) cm.getTransport();
+        return new ClusterNode(cm.getTransport().getAddress().toString(), transport.getChannel(), (DefaultCacheManager) cm);
+    }
+
+    /** Blocking: builds the channel and the cache manager and joins (waits up to the join timeout for peers). */
+    static ClusterNode join(BrokerConfig config) throws Exception {
+        long started = System.nanoTime();
+        String name = "b" + config.nodeId() + "-" + System.currentTimeMillis() + "-"
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000));
+        JChannel channel = new JChannel(stack(config.clusterBind(), config.clusterSeeds()));
+        channel.setName(name);
+        DefaultCacheManager cm = null;
+        try {
+            GlobalConfigurationBuilder global = new GlobalConfigurationBuilder();
+            global.cacheManagerName(name);
+            global.jmx().enabled(false);
+            global.transport()
+                    .clusterName(config.clusterName())
+                    .nodeName(name)
+                    .transport(new JGroupsTransport(channel));
+            cm = new DefaultCacheManager(global.build(), false);
+            defineCaches(cm);
+            cm.start();
+            // Start the metadata caches now: the broker is ready only once their state has arrived.
+            cm.startCaches(BROKERS_CACHE, TOPICS_CACHE, PARTITIONS_CACHE);
+            LOG.log(Level.INFO, "cluster joined node={0} name={1} members={2} bind={3} ms={4}", config.nodeId(),
+                    name, cm.getMembers().size(), config.clusterBind(), (System.nanoTime() - started) / 1_000_000);
+            return new ClusterNode(name, channel, cm);
+        } catch (Exception | Error e) {
+            if (cm != null) {
+                cm.stop();
+            }
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static void defineCaches(DefaultCacheManager cm) {
+        // What Vert.x's own default configuration defines (its cluster manager expects these names).
+        ConfigurationBuilder dist = new ConfigurationBuilder();
+        dist.clustering().cacheMode(CacheMode.DIST_SYNC);
+        cm.defineConfiguration("distributed-cache", dist.build());
+        cm.defineConfiguration("__vertx.distributed.cache.configuration", dist.template(true).build());
+        ConfigurationBuilder repl = new ConfigurationBuilder();
+        repl.clustering().cacheMode(CacheMode.REPL_SYNC);
+        for (String vertxCache : new String[] {"__vertx.subs", "__vertx.haInfo", "__vertx.nodeInfo"}) {
+            cm.defineConfiguration(vertxCache, repl.build());
+        }
+        // Skua's metadata: replicated, and on the minority side of a split neither readable nor writable, so
+        // an isolated controller cannot change leaders while the majority elects another.
+        ConfigurationBuilder meta = new ConfigurationBuilder();
+        meta.clustering().cacheMode(CacheMode.REPL_SYNC)
+                .remoteTimeout(10_000)
+                .partitionHandling().whenSplit(PartitionHandling.DENY_READ_WRITES)
+                .mergePolicy(MergePolicy.PREFERRED_ALWAYS);
+        for (String skuaCache : new String[] {BROKERS_CACHE, TOPICS_CACHE, PARTITIONS_CACHE}) {
+            cm.defineConfiguration(skuaCache, meta.build());
+        }
+    }
+
+    /** The stack XML with this broker's bind address, port and initial hosts filled in. */
+    static InputStream stack(HostPort bind, java.util.List<HostPort> seeds) throws IOException {
+        String xml;
+        try (InputStream in = ClusterNode.class.getClassLoader().getResourceAsStream(STACK)) {
+            if (in == null) {
+                throw new IOException(STACK + " is not on the class path");
+            }
+            xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Set<HostPort> hosts = new LinkedHashSet<>(seeds);
+        hosts.add(bind);
+        String initialHosts = hosts.stream().map(h -> h.host() + "[" + h.port() + "]").collect(Collectors.joining(","));
+        xml = xml.replace("${skua.bind_addr}", bind.host())
+                .replace("${skua.bind_port}", String.valueOf(bind.port()))
+                .replace("${skua.initial_hosts}", initialHosts)
+                .replace("${skua.join_timeout}", String.valueOf(JOIN_TIMEOUT_MS));
+        return new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The JGroups channel (tests insert a DISCARD protocol into it to cut a member off). */
+    public JChannel channel() {
+        return channel;
+    }
+
+    public EmbeddedCacheManager cacheManager() {
+        return cacheManager;
+    }
+
+    /** Blocking: leaves the cluster (peers see a new view at once) and closes the channel. */
+    public void stop() {
+        cacheManager.stop();
+        channel.close();
+    }
+
+    private void stopQuietly() {
+        try {
+            stop();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cluster stop failed name={0}: {1}", name, e.toString());
+        }
+    }
+}

@@ -26,6 +26,8 @@ import java.util.Map;
  * the topic's creation.
  */
 public final class GroupService implements Lifecycle {
+    private static final long STARTUP_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    private static final long RETRY_MS = 250;
     private static final System.Logger LOG = System.getLogger(GroupService.class.getName());
     /** Kafka's {@code offsets.topic.segment.bytes}. */
     static final int OFFSETS_SEGMENT_BYTES = 100 * 1024 * 1024;
@@ -45,7 +47,18 @@ public final class GroupService implements Lifecycle {
 
     @Override
     public Future<Void> start() {
-        return offsetsTopic().compose(topic -> {
+        Future<Void> loaded = load();
+        if (!config.clustered()) {
+            return loaded;
+        }
+        // Clustered, the offsets topic needs a controller and registered brokers, which come after this broker
+        // has started: load in the background; FindCoordinator answers COORDINATOR_NOT_AVAILABLE until then.
+        loaded.onFailure(t -> LOG.log(Level.ERROR, "group coordinator did not start: {0}", t.toString()));
+        return Future.succeededFuture();
+    }
+
+    private Future<Void> load() {
+        return offsetsTopicWhenReady(System.nanoTime() + STARTUP_WAIT_NANOS).compose(topic -> {
             if (topic.partitionCount() != config.offsetsTopicNumPartitions()) {
                 LOG.log(Level.WARNING, "{0} has {1} partitions; {2}={3} applies only when the topic is created",
                         OffsetsTopicLog.TOPIC, topic.partitionCount(), BrokerConfig.OFFSETS_TOPIC_NUM_PARTITIONS,
@@ -77,12 +90,9 @@ public final class GroupService implements Lifecycle {
     }
 
     /** The coordinator; only called by handlers, which serve requests after {@link #start()} completed. */
+    /** The coordinator, or null until the offsets topic is loaded (clustered brokers load it after starting). */
     public GroupCoordinator coordinator() {
-        GroupCoordinator c = coordinator;
-        if (c == null) {
-            throw new IllegalStateException("group coordinator not started");
-        }
-        return c;
+        return coordinator;
     }
 
     static GroupConfig groupConfig(BrokerConfig config, int offsetsPartitions) {
@@ -90,6 +100,20 @@ public final class GroupService implements Lifecycle {
                 config.groupMaxSessionTimeoutMs(), config.groupMaxSize(), offsetsPartitions,
                 config.offsetsRetentionMinutes(), config.offsetsRetentionCheckIntervalMs(),
                 config.offsetMetadataMaxBytes(), GroupConfig.defaults().newMemberJoinTimeoutMs());
+    }
+
+    /**
+     * The offsets topic, retried while the cluster cannot create it yet (no controller elected, no broker
+     * registered: the first seconds of a clustered start). A single node succeeds at once.
+     */
+    private Future<TopicMetadata> offsetsTopicWhenReady(long deadlineNanos) {
+        return offsetsTopic().recover(t -> {
+            if (System.nanoTime() > deadlineNanos) {
+                return Future.failedFuture(t);
+            }
+            LOG.log(Level.DEBUG, "offsets topic not created yet, retrying: {0}", t.toString());
+            return vertx.timer(RETRY_MS).compose(x -> offsetsTopicWhenReady(deadlineNanos));
+        });
     }
 
     /** {@code __consumer_offsets}, created on first start: compacted, 100 MiB segments, as Kafka makes it. */

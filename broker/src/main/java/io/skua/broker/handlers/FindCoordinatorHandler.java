@@ -42,14 +42,17 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         List<String> keys = batched ? request.coordinatorKeys() : Collections.singletonList(request.key());
         byte keyType = request.keyType();
         Future<List<Coordinator>> answers;
-        if (keyType == GroupCoordinator.KEY_TYPE_TRANSACTION) {
+        GroupCoordinator coordinator = groups.get();
+        if (keyType == GroupCoordinator.KEY_TYPE_TRANSACTION || coordinator == null) {
             List<Coordinator> out = new ArrayList<>();
+            String why = coordinator == null ? "The group coordinator is still starting."
+                    : "No transaction coordinator on this broker";
             for (String key : keys) {
-                out.add(failed(key, Errors.COORDINATOR_NOT_AVAILABLE, "No transaction coordinator on this broker"));
+                out.add(failed(key, Errors.COORDINATOR_NOT_AVAILABLE, why));
             }
             answers = Future.succeededFuture(out);
         } else {
-            answers = groups.get().findCoordinator(keyType, keys).map(results -> {
+            answers = coordinator.findCoordinator(keyType, keys).map(results -> {
                 List<Coordinator> out = new ArrayList<>(results.size());
                 for (CoordinatorResult r : results) {
                     out.add(answer(ctx, r));

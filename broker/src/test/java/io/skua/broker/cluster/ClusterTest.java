@@ -226,10 +226,13 @@ class ClusterTest {
         return brokers.stream().filter(b -> b.config().nodeId() == nodeId).findFirst().orElseThrow();
     }
 
+    /** Metadata of every topic but the internal ones (the offsets topic is the group coordinator's business). */
     static MetadataResponseData metadata(SkuaBroker b) {
         try (KafkaWire wire = new KafkaWire(b.boundPort())) {
-            return wire.send(ApiKey.METADATA, METADATA_V, new MetadataRequestData().setTopics(null)
+            MetadataResponseData md = wire.send(ApiKey.METADATA, METADATA_V, new MetadataRequestData().setTopics(null)
                     .setAllowAutoTopicCreation(false));
+            md.topics().removeIf(MetadataResponseData.MetadataResponseTopic::isInternal);
+            return md;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

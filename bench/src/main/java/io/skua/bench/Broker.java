@@ -261,7 +261,11 @@ abstract class Broker {
       List<String> cmd = jvm();
       cmd.addAll(List.of("-jar", cfg.skuaJar.toString(),
           "--override", "listeners=PLAINTEXT://127.0.0.1:" + port,
-          "--override", "log.dirs=" + dataDir.resolve("logs")));
+          "--override", "log.dirs=" + dataDir.resolve("logs"),
+          // the same broker settings the Kafka run's server.properties has
+          "--override", "num.partitions=1",
+          "--override", "group.initial.rebalance.delay.ms=0",
+          "--override", "auto.create.topics.enable=false"));
       for (String o : cfg.skuaExtraOverrides) {
         cmd.add("--override");
         cmd.add(o);

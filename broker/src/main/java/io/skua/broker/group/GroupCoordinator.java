@@ -1,5 +1,6 @@
 package io.skua.broker.group;
 
+import io.skua.broker.api.Errors;
 import io.skua.broker.group.ClassicGroup.Member;
 import io.skua.broker.group.GroupMessages.CoordinatorResult;
 import io.skua.broker.group.GroupMessages.DescribedGroup;
@@ -128,7 +129,7 @@ public final class GroupCoordinator {
                 }
             }
             for (ClassicGroup g : gone) {
-                membership.dropGroup(g, GroupErrors.NOT_COORDINATOR);
+                membership.dropGroup(g, Errors.NOT_COORDINATOR);
             }
             return Future.succeededFuture();
         });
@@ -141,7 +142,7 @@ public final class GroupCoordinator {
                 retentionTimer = -1;
             }
             for (ClassicGroup g : new ArrayList<>(groups.values())) {
-                membership.dropGroup(g, GroupErrors.NOT_COORDINATOR);
+                membership.dropGroup(g, Errors.NOT_COORDINATOR);
             }
             partitionStates.clear();
             return Future.succeededFuture();
@@ -157,12 +158,12 @@ public final class GroupCoordinator {
             List<CoordinatorResult> out = new ArrayList<>(keys.size());
             for (String key : keys) {
                 if (keyType != KEY_TYPE_GROUP) {
-                    out.add(new CoordinatorResult(key, GroupErrors.INVALID_REQUEST, -1));
+                    out.add(new CoordinatorResult(key, Errors.INVALID_REQUEST, -1));
                 } else if (key == null) {
-                    out.add(new CoordinatorResult("", GroupErrors.INVALID_GROUP_ID, -1));
+                    out.add(new CoordinatorResult("", Errors.INVALID_GROUP_ID, -1));
                 } else {
                     int p = registry.partitionFor(key);
-                    short error = partitionStates.containsKey(p) ? GroupErrors.NONE : GroupErrors.NOT_COORDINATOR;
+                    short error = partitionStates.containsKey(p) ? Errors.NONE : Errors.NOT_COORDINATOR;
                     out.add(new CoordinatorResult(key, error, p));
                 }
             }
@@ -228,7 +229,7 @@ public final class GroupCoordinator {
     public Future<ListGroupsResult> listGroups(Set<String> statesFilter, Set<String> typesFilter) {
         return call(() -> {
             short error = partitionStates.containsValue(GroupRegistry.PartitionState.LOADING)
-                    ? GroupErrors.COORDINATOR_LOAD_IN_PROGRESS : GroupErrors.NONE;
+                    ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NONE;
             List<ListedGroup> out = new ArrayList<>();
             boolean typeOk = typesFilter.isEmpty() || typesFilter.stream().anyMatch(t -> t.equalsIgnoreCase("classic"));
             Set<String> states = new HashSet<>();
@@ -258,11 +259,11 @@ public final class GroupCoordinator {
             List<DescribedGroup> out = new ArrayList<>(groupIds.size());
             for (String groupId : groupIds) {
                 short status = registry.groupStatus(groupId, false);
-                ClassicGroup g = status == GroupErrors.NONE ? groups.get(groupId) : null;
-                if (status != GroupErrors.NONE) {
+                ClassicGroup g = status == Errors.NONE ? groups.get(groupId) : null;
+                if (status != Errors.NONE) {
                     out.add(new DescribedGroup(status, groupId, "", "", "", List.of()));
                 } else if (g == null || g.is(GroupState.DEAD)) {
-                    short error = apiVersion >= 6 ? GroupErrors.GROUP_ID_NOT_FOUND : GroupErrors.NONE;
+                    short error = apiVersion >= 6 ? Errors.GROUP_ID_NOT_FOUND : Errors.NONE;
                     out.add(new DescribedGroup(error, groupId, GroupState.DEAD.kafkaName(), "", "", List.of()));
                 } else {
                     boolean stable = g.is(GroupState.STABLE);
@@ -272,7 +273,7 @@ public final class GroupCoordinator {
                                 stable ? m.metadata(g.protocolName) : new byte[0],
                                 stable ? m.assignment : new byte[0]));
                     }
-                    out.add(new DescribedGroup(GroupErrors.NONE, groupId, g.state.kafkaName(),
+                    out.add(new DescribedGroup(Errors.NONE, groupId, g.state.kafkaName(),
                             g.protocolType == null ? "" : g.protocolType,
                             stable && g.protocolName != null ? g.protocolName : "", members));
                 }
@@ -287,13 +288,13 @@ public final class GroupCoordinator {
             List<Future<GroupError>> results = new ArrayList<>(groupIds.size());
             for (String groupId : groupIds) {
                 short status = registry.groupStatus(groupId, false);
-                ClassicGroup g = status == GroupErrors.NONE ? groups.get(groupId) : null;
-                if (status != GroupErrors.NONE) {
+                ClassicGroup g = status == Errors.NONE ? groups.get(groupId) : null;
+                if (status != Errors.NONE) {
                     results.add(Future.succeededFuture(new GroupError(groupId, status)));
                 } else if (g == null || g.is(GroupState.DEAD)) {
-                    results.add(Future.succeededFuture(new GroupError(groupId, GroupErrors.GROUP_ID_NOT_FOUND)));
+                    results.add(Future.succeededFuture(new GroupError(groupId, Errors.GROUP_ID_NOT_FOUND)));
                 } else if (!g.is(GroupState.EMPTY)) {
-                    results.add(Future.succeededFuture(new GroupError(groupId, GroupErrors.NON_EMPTY_GROUP)));
+                    results.add(Future.succeededFuture(new GroupError(groupId, Errors.NON_EMPTY_GROUP)));
                 } else {
                     List<GroupLog.Record> tombstones = new ArrayList<>();
                     for (TopicPartition tp : g.offsets.keySet()) {
@@ -308,7 +309,7 @@ public final class GroupCoordinator {
                     groups.remove(groupId);
                     results.add(groupLog.append(g.partition, tombstones).transform(ar -> {
                         if (ar.succeeded()) {
-                            return Future.succeededFuture(new GroupError(groupId, GroupErrors.NONE));
+                            return Future.succeededFuture(new GroupError(groupId, Errors.NONE));
                         }
                         // not durable: the group is still there for whoever reads the log, so keep it here too
                         g.state = GroupState.EMPTY;

@@ -1,5 +1,6 @@
 package io.skua.broker.group;
 
+import io.skua.broker.api.Errors;
 import io.skua.broker.group.ClassicGroup.Member;
 import io.skua.broker.group.GroupMessages.HeartbeatRequest;
 import io.skua.broker.group.GroupMessages.JoinRequest;
@@ -50,25 +51,25 @@ final class GroupMembership {
 
     Future<JoinResult> joinGroup(JoinRequest req) {
         short status = registry.groupStatus(req.groupId(), true);
-        if (status != GroupErrors.NONE) {
+        if (status != Errors.NONE) {
             return Future.succeededFuture(JoinResult.error(status, req.memberId()));
         }
         if (req.sessionTimeoutMs() < config.minSessionTimeoutMs()
                 || req.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
-            return Future.succeededFuture(JoinResult.error(GroupErrors.INVALID_SESSION_TIMEOUT, req.memberId()));
+            return Future.succeededFuture(JoinResult.error(Errors.INVALID_SESSION_TIMEOUT, req.memberId()));
         }
         boolean unknownMember = req.memberId().isEmpty();
         ClassicGroup group = groups.get(req.groupId());
         if (group == null) {
             if (!unknownMember) {
-                return Future.succeededFuture(JoinResult.error(GroupErrors.UNKNOWN_MEMBER_ID, req.memberId()));
+                return Future.succeededFuture(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, req.memberId()));
             }
             group = new ClassicGroup(req.groupId(), registry.partitionFor(req.groupId()), clock.getAsLong());
             groups.put(group.groupId, group);
         }
         // a known static instance rejoining replaces itself: it does not grow the group
         if (!acceptJoiningMember(group, req.memberId()) && !group.hasStaticMember(req.groupInstanceId())) {
-            return Future.succeededFuture(JoinResult.error(GroupErrors.GROUP_MAX_SIZE_REACHED, req.memberId()));
+            return Future.succeededFuture(JoinResult.error(Errors.GROUP_MAX_SIZE_REACHED, req.memberId()));
         }
         Promise<JoinResult> promise = Promise.promise();
         if (unknownMember) {
@@ -95,7 +96,7 @@ final class GroupMembership {
 
     private void joinUnknownMember(ClassicGroup group, JoinRequest req, Promise<JoinResult> promise) {
         if (!group.supportsProtocols(req.protocolType(), req.protocols())) {
-            promise.complete(JoinResult.error(GroupErrors.INCONSISTENT_GROUP_PROTOCOL, ""));
+            promise.complete(JoinResult.error(Errors.INCONSISTENT_GROUP_PROTOCOL, ""));
             return;
         }
         String newMemberId = req.clientId() + "-" + UUID.randomUUID();
@@ -110,7 +111,7 @@ final class GroupMembership {
             // KIP-394: hand out the id, expect the member back with it within the session timeout
             long timer = vertx.setTimer(Math.max(1, req.sessionTimeoutMs()), id -> expirePendingMember(group, newMemberId));
             group.pendingMembers.put(newMemberId, timer);
-            promise.complete(JoinResult.error(GroupErrors.MEMBER_ID_REQUIRED, newMemberId));
+            promise.complete(JoinResult.error(Errors.MEMBER_ID_REQUIRED, newMemberId));
         } else {
             addMemberAndRebalance(group, newMemberId, req, promise);
         }
@@ -119,22 +120,22 @@ final class GroupMembership {
     private void joinKnownMember(ClassicGroup group, JoinRequest req, Promise<JoinResult> promise) {
         String memberId = req.memberId();
         if (group.is(GroupState.DEAD)) {
-            promise.complete(JoinResult.error(GroupErrors.COORDINATOR_NOT_AVAILABLE, memberId));
+            promise.complete(JoinResult.error(Errors.COORDINATOR_NOT_AVAILABLE, memberId));
         } else if (!group.supportsProtocols(req.protocolType(), req.protocols())) {
-            promise.complete(JoinResult.error(GroupErrors.INCONSISTENT_GROUP_PROTOCOL, memberId));
+            promise.complete(JoinResult.error(Errors.INCONSISTENT_GROUP_PROTOCOL, memberId));
         } else if (group.pendingMembers.containsKey(memberId)) {
             if (req.groupInstanceId() != null) {
                 // pending ids are only handed to dynamic members
-                promise.complete(JoinResult.error(GroupErrors.UNKNOWN_MEMBER_ID, memberId));
+                promise.complete(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, memberId));
                 return;
             }
             vertx.cancelTimer(group.pendingMembers.remove(memberId));
             addMemberAndRebalance(group, memberId, req, promise);
         } else if (group.isStaticMemberFenced(req.groupInstanceId(), memberId)) {
-            promise.complete(JoinResult.error(GroupErrors.FENCED_INSTANCE_ID, memberId));
+            promise.complete(JoinResult.error(Errors.FENCED_INSTANCE_ID, memberId));
         } else if (!group.has(memberId)
                 || (req.groupInstanceId() != null && !group.hasStaticMember(req.groupInstanceId()))) {
-            promise.complete(JoinResult.error(GroupErrors.UNKNOWN_MEMBER_ID, memberId));
+            promise.complete(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, memberId));
         } else {
             Member member = group.get(memberId);
             switch (group.state) {
@@ -153,18 +154,18 @@ final class GroupMembership {
                         updateMemberAndRebalance(group, member, req, promise);
                     } else {
                         // a follower rejoining with the same metadata: nothing changes
-                        promise.complete(new JoinResult(GroupErrors.NONE, group.generationId, group.protocolType,
+                        promise.complete(new JoinResult(Errors.NONE, group.generationId, group.protocolType,
                                 group.protocolName, group.leaderId, false, memberId, List.of()));
                     }
                 }
-                case EMPTY, DEAD -> promise.complete(JoinResult.error(GroupErrors.UNKNOWN_MEMBER_ID, memberId));
+                case EMPTY, DEAD -> promise.complete(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, memberId));
             }
         }
     }
 
     private JoinResult joinResponse(ClassicGroup group, String memberId, boolean skipAssignment) {
         boolean leader = group.isLeader(memberId);
-        return new JoinResult(GroupErrors.NONE, group.generationId, group.protocolType, group.protocolName,
+        return new JoinResult(Errors.NONE, group.generationId, group.protocolType, group.protocolName,
                 group.leaderId, skipAssignment, memberId, leader ? group.currentMemberMetadata() : List.of());
     }
 
@@ -196,7 +197,7 @@ final class GroupMembership {
         member.sessionTimeoutMs = req.sessionTimeoutMs();
         if (member.awaitingJoin != null && member.awaitingJoin != promise) {
             // a superseded JoinGroup must still be answered (responses are ordered per connection)
-            member.awaitingJoin.tryComplete(JoinResult.error(GroupErrors.REBALANCE_IN_PROGRESS, member.memberId));
+            member.awaitingJoin.tryComplete(JoinResult.error(Errors.REBALANCE_IN_PROGRESS, member.memberId));
         }
         member.awaitingJoin = promise;
     }
@@ -207,10 +208,10 @@ final class GroupMembership {
         Member old = group.replaceStaticMember(req.groupInstanceId(), oldMemberId, newMemberId);
         // the old incarnation's parked requests are fenced
         if (old.awaitingJoin != null) {
-            old.awaitingJoin.tryComplete(JoinResult.error(GroupErrors.FENCED_INSTANCE_ID, oldMemberId));
+            old.awaitingJoin.tryComplete(JoinResult.error(Errors.FENCED_INSTANCE_ID, oldMemberId));
         }
         if (old.awaitingSync != null) {
-            old.awaitingSync.tryComplete(SyncResult.error(GroupErrors.FENCED_INSTANCE_ID));
+            old.awaitingSync.tryComplete(SyncResult.error(Errors.FENCED_INSTANCE_ID));
         }
         Member member = group.get(newMemberId);
         scheduleHeartbeat(group, member);
@@ -247,12 +248,12 @@ final class GroupMembership {
                         boolean isLeader = group.isLeader(newMemberId);
                         if (req.apiVersion() >= 9) {
                             // KIP-814: the leader learns the members but must not reassign
-                            promise.tryComplete(new JoinResult(GroupErrors.NONE, group.generationId,
+                            promise.tryComplete(new JoinResult(Errors.NONE, group.generationId,
                                     group.protocolType, group.protocolName, group.leaderId, isLeader, newMemberId,
                                     isLeader ? group.currentMemberMetadata() : List.of()));
                         } else {
                             // older clients must not reassign either: report the previous leader id
-                            promise.tryComplete(new JoinResult(GroupErrors.NONE, group.generationId,
+                            promise.tryComplete(new JoinResult(Errors.NONE, group.generationId,
                                     group.protocolType, group.protocolName, currentLeader, false, newMemberId,
                                     List.of()));
                         }
@@ -290,7 +291,7 @@ final class GroupMembership {
 
     private void prepareRebalance(ClassicGroup group, String reason) {
         if (group.is(GroupState.COMPLETING_REBALANCE)) {
-            resetAndPropagateAssignmentError(group, GroupErrors.REBALANCE_IN_PROGRESS);
+            resetAndPropagateAssignmentError(group, Errors.REBALANCE_IN_PROGRESS);
         }
         cancelPendingSync(group);
         cancelJoinTimer(group);
@@ -435,8 +436,8 @@ final class GroupMembership {
             Promise<SyncResult> p = m.awaitingSync;
             if (p != null) {
                 m.awaitingSync = null;
-                p.tryComplete(error == GroupErrors.NONE
-                        ? new SyncResult(GroupErrors.NONE, group.protocolType, group.protocolName, m.assignment)
+                p.tryComplete(error == Errors.NONE
+                        ? new SyncResult(Errors.NONE, group.protocolType, group.protocolName, m.assignment)
                         : SyncResult.error(error));
                 scheduleHeartbeat(group, m);
             }
@@ -460,11 +461,11 @@ final class GroupMembership {
         }
         cancelHeartbeat(member);
         if (member.awaitingJoin != null) {
-            member.awaitingJoin.tryComplete(JoinResult.error(GroupErrors.UNKNOWN_MEMBER_ID, member.memberId));
+            member.awaitingJoin.tryComplete(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, member.memberId));
             member.awaitingJoin = null;
         }
         if (member.awaitingSync != null) {
-            member.awaitingSync.tryComplete(SyncResult.error(GroupErrors.UNKNOWN_MEMBER_ID));
+            member.awaitingSync.tryComplete(SyncResult.error(Errors.UNKNOWN_MEMBER_ID));
             member.awaitingSync = null;
         }
         group.remove(member.memberId);
@@ -506,44 +507,44 @@ final class GroupMembership {
 
     Future<SyncResult> syncGroup(SyncRequest req) {
         short status = registry.groupStatus(req.groupId(), true);
-        if (status != GroupErrors.NONE) {
+        if (status != Errors.NONE) {
             return Future.succeededFuture(SyncResult.error(status));
         }
         ClassicGroup group = groups.get(req.groupId());
         if (group == null) {
-            return Future.succeededFuture(SyncResult.error(GroupErrors.UNKNOWN_MEMBER_ID));
+            return Future.succeededFuture(SyncResult.error(Errors.UNKNOWN_MEMBER_ID));
         }
         String memberId = req.memberId();
         short error;
         if (group.is(GroupState.DEAD)) {
-            error = GroupErrors.COORDINATOR_NOT_AVAILABLE;
+            error = Errors.COORDINATOR_NOT_AVAILABLE;
         } else if (group.isStaticMemberFenced(req.groupInstanceId(), memberId)) {
-            error = GroupErrors.FENCED_INSTANCE_ID;
+            error = Errors.FENCED_INSTANCE_ID;
         } else if (!group.has(memberId)) {
-            error = GroupErrors.UNKNOWN_MEMBER_ID;
+            error = Errors.UNKNOWN_MEMBER_ID;
         } else if (req.generationId() != group.generationId) {
-            error = GroupErrors.ILLEGAL_GENERATION;
+            error = Errors.ILLEGAL_GENERATION;
         } else if ((req.protocolType() != null && !req.protocolType().equals(group.protocolType))
                 || (req.protocolName() != null && !req.protocolName().equals(group.protocolName))) {
-            error = GroupErrors.INCONSISTENT_GROUP_PROTOCOL;
+            error = Errors.INCONSISTENT_GROUP_PROTOCOL;
         } else {
-            error = GroupErrors.NONE;
+            error = Errors.NONE;
         }
-        if (error != GroupErrors.NONE) {
+        if (error != Errors.NONE) {
             return Future.succeededFuture(SyncResult.error(error));
         }
         Member member = group.get(memberId);
         switch (group.state) {
             case EMPTY -> {
-                return Future.succeededFuture(SyncResult.error(GroupErrors.UNKNOWN_MEMBER_ID));
+                return Future.succeededFuture(SyncResult.error(Errors.UNKNOWN_MEMBER_ID));
             }
             case PREPARING_REBALANCE -> {
-                return Future.succeededFuture(SyncResult.error(GroupErrors.REBALANCE_IN_PROGRESS));
+                return Future.succeededFuture(SyncResult.error(Errors.REBALANCE_IN_PROGRESS));
             }
             case COMPLETING_REBALANCE -> {
                 Promise<SyncResult> promise = Promise.promise();
                 if (member.awaitingSync != null) {
-                    member.awaitingSync.tryComplete(SyncResult.error(GroupErrors.REBALANCE_IN_PROGRESS));
+                    member.awaitingSync.tryComplete(SyncResult.error(Errors.REBALANCE_IN_PROGRESS));
                 }
                 member.awaitingSync = promise;
                 group.pendingSyncMembers.remove(memberId);
@@ -555,7 +556,7 @@ final class GroupMembership {
             case STABLE -> {
                 group.pendingSyncMembers.remove(memberId);
                 scheduleHeartbeat(group, member);
-                return Future.succeededFuture(new SyncResult(GroupErrors.NONE, group.protocolType,
+                return Future.succeededFuture(new SyncResult(Errors.NONE, group.protocolType,
                         group.protocolName, member.assignment));
             }
             default -> throw new IllegalStateException("sync in " + group.state);
@@ -583,7 +584,7 @@ final class GroupMembership {
                     byte[] a = assignment.get(m.memberId);
                     m.assignment = a == null ? new byte[0] : a;
                 }
-                propagateAssignment(group, GroupErrors.NONE);
+                propagateAssignment(group, Errors.NONE);
                 group.transitionTo(GroupState.STABLE, clock.getAsLong());
                 log.info("group=" + group.groupId + " generation=" + generation + " is stable");
             }
@@ -596,53 +597,53 @@ final class GroupMembership {
 
     Future<Short> heartbeat(HeartbeatRequest req) {
         short status = registry.groupStatus(req.groupId(), true);
-        if (status != GroupErrors.NONE) {
+        if (status != Errors.NONE) {
             return Future.succeededFuture(status);
         }
         ClassicGroup group = groups.get(req.groupId());
         if (group == null) {
-            return Future.succeededFuture(GroupErrors.UNKNOWN_MEMBER_ID);
+            return Future.succeededFuture(Errors.UNKNOWN_MEMBER_ID);
         }
         String memberId = req.memberId();
         if (group.is(GroupState.DEAD)) {
-            return Future.succeededFuture(GroupErrors.COORDINATOR_NOT_AVAILABLE);
+            return Future.succeededFuture(Errors.COORDINATOR_NOT_AVAILABLE);
         } else if (group.isStaticMemberFenced(req.groupInstanceId(), memberId)) {
-            return Future.succeededFuture(GroupErrors.FENCED_INSTANCE_ID);
+            return Future.succeededFuture(Errors.FENCED_INSTANCE_ID);
         } else if (!group.has(memberId)) {
-            return Future.succeededFuture(GroupErrors.UNKNOWN_MEMBER_ID);
+            return Future.succeededFuture(Errors.UNKNOWN_MEMBER_ID);
         } else if (req.generationId() != group.generationId) {
-            return Future.succeededFuture(GroupErrors.ILLEGAL_GENERATION);
+            return Future.succeededFuture(Errors.ILLEGAL_GENERATION);
         }
         Member member = group.get(memberId);
         return switch (group.state) {
-            case EMPTY -> Future.succeededFuture(GroupErrors.UNKNOWN_MEMBER_ID);
+            case EMPTY -> Future.succeededFuture(Errors.UNKNOWN_MEMBER_ID);
             case COMPLETING_REBALANCE, STABLE -> {
                 scheduleHeartbeat(group, member);
-                yield Future.succeededFuture(GroupErrors.NONE);
+                yield Future.succeededFuture(Errors.NONE);
             }
             case PREPARING_REBALANCE -> {
                 scheduleHeartbeat(group, member);
-                yield Future.succeededFuture(GroupErrors.REBALANCE_IN_PROGRESS);
+                yield Future.succeededFuture(Errors.REBALANCE_IN_PROGRESS);
             }
-            case DEAD -> Future.succeededFuture(GroupErrors.COORDINATOR_NOT_AVAILABLE);
+            case DEAD -> Future.succeededFuture(Errors.COORDINATOR_NOT_AVAILABLE);
         };
     }
 
     Future<LeaveResult> leaveGroup(String groupId, List<MemberIdentity> leaving) {
         short status = registry.groupStatus(groupId, true);
-        if (status != GroupErrors.NONE) {
+        if (status != Errors.NONE) {
             return Future.succeededFuture(new LeaveResult(status, List.of()));
         }
         ClassicGroup group = groups.get(groupId);
         List<LeaveMemberResult> results = new ArrayList<>(leaving.size());
         if (group == null) {
             for (MemberIdentity m : leaving) {
-                results.add(new LeaveMemberResult(m.memberId(), m.groupInstanceId(), GroupErrors.UNKNOWN_MEMBER_ID));
+                results.add(new LeaveMemberResult(m.memberId(), m.groupInstanceId(), Errors.UNKNOWN_MEMBER_ID));
             }
-            return Future.succeededFuture(new LeaveResult(GroupErrors.NONE, results));
+            return Future.succeededFuture(new LeaveResult(Errors.NONE, results));
         }
         if (group.is(GroupState.DEAD)) {
-            return Future.succeededFuture(new LeaveResult(GroupErrors.COORDINATOR_NOT_AVAILABLE, List.of()));
+            return Future.succeededFuture(new LeaveResult(Errors.COORDINATOR_NOT_AVAILABLE, List.of()));
         }
         for (MemberIdentity m : leaving) {
             String memberId = m.memberId();
@@ -653,28 +654,28 @@ final class GroupMembership {
                 if (current != null) {
                     removeMemberAndUpdateGroup(group, group.get(current), "static member " + instanceId
                             + " removed by LeaveGroup");
-                    error = GroupErrors.NONE;
+                    error = Errors.NONE;
                 } else {
-                    error = GroupErrors.UNKNOWN_MEMBER_ID;
+                    error = Errors.UNKNOWN_MEMBER_ID;
                 }
             } else if (group.pendingMembers.containsKey(memberId)) {
                 vertx.cancelTimer(group.pendingMembers.remove(memberId));
                 if (group.is(GroupState.PREPARING_REBALANCE)) {
                     tryCompleteJoin(group);
                 }
-                error = GroupErrors.NONE;
+                error = Errors.NONE;
             } else if (group.isStaticMemberFenced(instanceId, memberId)) {
-                error = GroupErrors.FENCED_INSTANCE_ID;
+                error = Errors.FENCED_INSTANCE_ID;
             } else if (group.has(memberId)) {
                 removeMemberAndUpdateGroup(group, group.get(memberId), "member " + memberId + " left");
-                error = GroupErrors.NONE;
+                error = Errors.NONE;
             } else {
-                error = GroupErrors.UNKNOWN_MEMBER_ID;
+                error = Errors.UNKNOWN_MEMBER_ID;
             }
             results.add(new LeaveMemberResult(memberId, instanceId, error));
         }
         registry.maybeDropEmptyGroup(group);
-        return Future.succeededFuture(new LeaveResult(GroupErrors.NONE, results));
+        return Future.succeededFuture(new LeaveResult(Errors.NONE, results));
     }
 
     private static Map<String, byte[]> currentAssignment(ClassicGroup group) {

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * Domain requests and results of the group coordinator, independent of the generated wire classes. Handlers
  * translate between these and the {@code *Data} messages. Fields documented "nullable" may be null; everything
- * else is non-null (empty strings and lists stand for "none"). Errors are Kafka codes ({@link GroupErrors}).
+ * else is non-null (empty strings and lists stand for "none"). Errors are Kafka codes ({@link Errors}).
  * Member metadata and assignments are opaque bytes: the coordinator never parses them.
  */
 public final class GroupMessages {

@@ -1,5 +1,6 @@
 package io.skua.broker.group;
 
+import io.skua.broker.api.Errors;
 import io.skua.broker.group.ClassicGroup.Member;
 import io.skua.broker.group.GroupMessages.FetchedOffset;
 import io.skua.broker.group.GroupMessages.OffsetCommitRequest;
@@ -52,7 +53,7 @@ final class GroupOffsets {
     /** OffsetCommit: answers once the records are appended; nothing is visible to OffsetFetch before that. */
     Future<List<PartitionError>> commitOffsets(OffsetCommitRequest req) {
         short status = registry.groupStatus(req.groupId(), true);
-        if (status != GroupErrors.NONE) {
+        if (status != Errors.NONE) {
             return Future.succeededFuture(allPartitions(req.offsets(), status));
         }
         ClassicGroup group = groups.get(req.groupId());
@@ -62,12 +63,12 @@ final class GroupOffsets {
                 group = new ClassicGroup(req.groupId(), registry.partitionFor(req.groupId()), clock.getAsLong());
                 groups.put(group.groupId, group);
             } else {
-                short error = req.apiVersion() >= 9 ? GroupErrors.GROUP_ID_NOT_FOUND : GroupErrors.ILLEGAL_GENERATION;
+                short error = req.apiVersion() >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION;
                 return Future.succeededFuture(allPartitions(req.offsets(), error));
             }
         }
         short error = validateOffsetCommit(group, req);
-        if (error != GroupErrors.NONE) {
+        if (error != Errors.NONE) {
             Future<List<PartitionError>> result = Future.succeededFuture(allPartitions(req.offsets(), error));
             registry.maybeDropEmptyGroup(group);
             return result;
@@ -81,30 +82,30 @@ final class GroupOffsets {
 
     private short validateOffsetCommit(ClassicGroup group, OffsetCommitRequest req) {
         if (group.is(GroupState.DEAD)) {
-            return GroupErrors.COORDINATOR_NOT_AVAILABLE;
+            return Errors.COORDINATOR_NOT_AVAILABLE;
         }
         if (req.generationId() < 0 && group.is(GroupState.EMPTY)) {
-            return GroupErrors.NONE;
+            return Errors.NONE;
         }
         if (req.generationId() >= 0 || !req.memberId().isEmpty() || req.groupInstanceId() != null) {
             if (group.isStaticMemberFenced(req.groupInstanceId(), req.memberId())) {
-                return GroupErrors.FENCED_INSTANCE_ID;
+                return Errors.FENCED_INSTANCE_ID;
             }
             if (!group.has(req.memberId())) {
-                return GroupErrors.UNKNOWN_MEMBER_ID;
+                return Errors.UNKNOWN_MEMBER_ID;
             }
             if (req.generationId() != group.generationId) {
-                return GroupErrors.ILLEGAL_GENERATION;
+                return Errors.ILLEGAL_GENERATION;
             }
         } else if (!group.is(GroupState.EMPTY)) {
             // no member id and no generation: only an empty group takes such commits
-            return GroupErrors.UNKNOWN_MEMBER_ID;
+            return Errors.UNKNOWN_MEMBER_ID;
         }
         if (group.is(GroupState.COMPLETING_REBALANCE)) {
             // the member knows the new generation but has no assignment yet
-            return GroupErrors.REBALANCE_IN_PROGRESS;
+            return Errors.REBALANCE_IN_PROGRESS;
         }
-        return GroupErrors.NONE;
+        return Errors.NONE;
     }
 
     private Future<List<PartitionError>> storeOffsets(ClassicGroup group, OffsetCommitRequest req) {
@@ -118,11 +119,11 @@ final class GroupOffsets {
             String metadata = o.metadata() == null ? "" : o.metadata();
             short error;
             if (metadata.length() > config.offsetMetadataMaxBytes()) {
-                error = GroupErrors.OFFSET_METADATA_TOO_LARGE;
+                error = Errors.OFFSET_METADATA_TOO_LARGE;
             } else if (!partitions.exists(o.topic(), o.partition())) {
-                error = GroupErrors.UNKNOWN_TOPIC_OR_PARTITION;
+                error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
             } else {
-                error = GroupErrors.NONE;
+                error = Errors.NONE;
                 OffsetValue v = new OffsetValue(o.offset(), o.leaderEpoch(), metadata, now, expire);
                 records.add(new GroupLog.Record(GroupRecords.offsetKey(group.groupId, o.topic(), o.partition()),
                         GroupRecords.offsetValue(v)));
@@ -171,7 +172,7 @@ final class GroupOffsets {
         List<OffsetFetchGroupResult> out = new ArrayList<>(requests.size());
         for (OffsetFetchGroup req : requests) {
             short status = registry.groupStatus(req.groupId(), false);
-            if (status != GroupErrors.NONE) {
+            if (status != Errors.NONE) {
                 out.add(new OffsetFetchGroupResult(req.groupId(), status, List.of()));
                 continue;
             }
@@ -187,31 +188,31 @@ final class GroupOffsets {
                     fetched.add(fetched(tp, offsets.get(tp)));
                 }
             }
-            out.add(new OffsetFetchGroupResult(req.groupId(), GroupErrors.NONE, fetched));
+            out.add(new OffsetFetchGroupResult(req.groupId(), Errors.NONE, fetched));
         }
         return Future.succeededFuture(out);
     }
 
     private static FetchedOffset fetched(TopicPartition tp, OffsetValue v) {
         if (v == null) {
-            return new FetchedOffset(tp.topic(), tp.partition(), -1, -1, "", GroupErrors.NONE);
+            return new FetchedOffset(tp.topic(), tp.partition(), -1, -1, "", Errors.NONE);
         }
-        return new FetchedOffset(tp.topic(), tp.partition(), v.offset(), v.leaderEpoch(), v.metadata(), GroupErrors.NONE);
+        return new FetchedOffset(tp.topic(), tp.partition(), v.offset(), v.leaderEpoch(), v.metadata(), Errors.NONE);
     }
 
     /** OffsetDelete: allowed for empty groups; a group with members answers NON_EMPTY_GROUP (metadata is opaque,
      * so subscriptions are unknown, as Kafka does for non-consumer protocol types). */
     Future<OffsetDeleteResult> deleteOffsets(String groupId, List<TopicPartition> toDelete) {
         short status = registry.groupStatus(groupId, false);
-        if (status != GroupErrors.NONE) {
+        if (status != Errors.NONE) {
             return Future.succeededFuture(new OffsetDeleteResult(status, List.of()));
         }
         ClassicGroup group = groups.get(groupId);
         if (group == null || group.is(GroupState.DEAD)) {
-            return Future.succeededFuture(new OffsetDeleteResult(GroupErrors.GROUP_ID_NOT_FOUND, List.of()));
+            return Future.succeededFuture(new OffsetDeleteResult(Errors.GROUP_ID_NOT_FOUND, List.of()));
         }
         if (!group.is(GroupState.EMPTY)) {
-            return Future.succeededFuture(new OffsetDeleteResult(GroupErrors.NON_EMPTY_GROUP, List.of()));
+            return Future.succeededFuture(new OffsetDeleteResult(Errors.NON_EMPTY_GROUP, List.of()));
         }
         List<GroupLog.Record> tombstones = new ArrayList<>();
         List<PartitionError> results = new ArrayList<>();
@@ -219,10 +220,10 @@ final class GroupOffsets {
             if (group.offsets.containsKey(tp)) {
                 tombstones.add(new GroupLog.Record(GroupRecords.offsetKey(groupId, tp.topic(), tp.partition()), null));
             }
-            results.add(new PartitionError(tp.topic(), tp.partition(), GroupErrors.NONE));
+            results.add(new PartitionError(tp.topic(), tp.partition(), Errors.NONE));
         }
         if (tombstones.isEmpty()) {
-            return Future.succeededFuture(new OffsetDeleteResult(GroupErrors.NONE, results));
+            return Future.succeededFuture(new OffsetDeleteResult(Errors.NONE, results));
         }
         return groupLog.append(group.partition, tombstones).transform(ar -> {
             if (ar.failed()) {
@@ -231,7 +232,7 @@ final class GroupOffsets {
             for (TopicPartition tp : toDelete) {
                 group.offsets.remove(tp);
             }
-            return Future.succeededFuture(new OffsetDeleteResult(GroupErrors.NONE, results));
+            return Future.succeededFuture(new OffsetDeleteResult(Errors.NONE, results));
         });
     }
 

@@ -1,5 +1,6 @@
 package io.skua.broker.group;
 
+import io.skua.broker.api.Errors;
 import io.skua.broker.group.ClassicGroup.Member;
 import io.skua.broker.group.GroupRecords.GroupValue;
 import io.skua.broker.group.GroupRecords.MemberValue;
@@ -46,13 +47,13 @@ final class GroupRegistry {
     /** INVALID_GROUP_ID, NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS, else NONE. */
     short groupStatus(String groupId, boolean requireNonEmpty) {
         if (groupId == null || (requireNonEmpty && groupId.isEmpty())) {
-            return GroupErrors.INVALID_GROUP_ID;
+            return Errors.INVALID_GROUP_ID;
         }
         PartitionState ps = partitionStates.get(partitionFor(groupId));
         if (ps == null) {
-            return GroupErrors.NOT_COORDINATOR;
+            return Errors.NOT_COORDINATOR;
         }
-        return ps == PartitionState.LOADING ? GroupErrors.COORDINATOR_LOAD_IN_PROGRESS : GroupErrors.NONE;
+        return ps == PartitionState.LOADING ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NONE;
     }
 
 
@@ -74,7 +75,7 @@ final class GroupRegistry {
 
     /** A failed append: Kafka maps storage failures to COORDINATOR_NOT_AVAILABLE, so clients rediscover. */
     static short storeError(Throwable cause) {
-        return GroupErrors.COORDINATOR_NOT_AVAILABLE;
+        return Errors.COORDINATOR_NOT_AVAILABLE;
     }
 
 

@@ -1,5 +1,6 @@
 package io.skua.broker.group;
 
+import io.skua.broker.api.Errors;
 import io.skua.broker.group.GroupMessages.DescribedGroup;
 import io.skua.broker.group.GroupMessages.FetchedOffset;
 import io.skua.broker.group.GroupMessages.HeartbeatRequest;
@@ -109,7 +110,7 @@ class GroupCoordinatorTest {
     /** A dynamic member's full first join: MEMBER_ID_REQUIRED, then the join with the handed-out id. */
     private Future<JoinResult> joinNew() {
         JoinResult first = await(coordinator.joinGroup(join("")));
-        assertEquals(GroupErrors.MEMBER_ID_REQUIRED, first.error());
+        assertEquals(Errors.MEMBER_ID_REQUIRED, first.error());
         return coordinator.joinGroup(join(first.memberId()));
     }
 
@@ -125,7 +126,7 @@ class GroupCoordinatorTest {
     /** One member joined and synced: Stable, generation returned. */
     private JoinResult stableSingle() {
         JoinResult j = await(joinNew());
-        assertEquals(GroupErrors.NONE, j.error());
+        assertEquals(Errors.NONE, j.error());
         sync(j, Map.of(j.memberId(), bytes("assign-" + j.memberId())));
         return j;
     }
@@ -143,7 +144,7 @@ class GroupCoordinatorTest {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             JoinResult r = await(coordinator.joinGroup(join("")));
-            assertEquals(GroupErrors.MEMBER_ID_REQUIRED, r.error());
+            assertEquals(Errors.MEMBER_ID_REQUIRED, r.error());
             assertFalse(r.memberId().isEmpty());
             ids.add(r.memberId());
         }
@@ -158,7 +159,7 @@ class GroupCoordinatorTest {
         String leader = results.get(0).leaderId();
         assertTrue(ids.contains(leader));
         for (JoinResult r : results) {
-            assertEquals(GroupErrors.NONE, r.error());
+            assertEquals(Errors.NONE, r.error());
             assertEquals(1, r.generationId());
             assertEquals("range", r.protocolName());
             assertEquals(leader, r.leaderId());
@@ -189,32 +190,32 @@ class GroupCoordinatorTest {
                 assignment)));
 
         // Then everyone gets its own assignment and the group is Stable
-        assertEquals(GroupErrors.NONE, leaderSync.error());
+        assertEquals(Errors.NONE, leaderSync.error());
         assertArrayEquals(bytes("partitions-of-" + leader), leaderSync.assignment());
         for (Future<SyncResult> f : followerSyncs) {
             SyncResult s = await(f);
-            assertEquals(GroupErrors.NONE, s.error());
+            assertEquals(Errors.NONE, s.error());
             assertEquals("range", s.protocolName());
             assertTrue(new String(s.assignment(), StandardCharsets.UTF_8).startsWith("partitions-of-"));
             assertNotEquals("partitions-of-" + leader, new String(s.assignment(), StandardCharsets.UTF_8));
         }
         assertEquals(GroupState.STABLE, state());
         for (String id : ids) {
-            assertEquals(GroupErrors.NONE, heartbeat(id, 1));
+            assertEquals(Errors.NONE, heartbeat(id, 1));
         }
     }
 
     @Test
     void shouldRequireMemberIdFromVersion4Only() {
         JoinResult v4 = await(coordinator.joinGroup(join("")));
-        assertEquals(GroupErrors.MEMBER_ID_REQUIRED, v4.error());
+        assertEquals(Errors.MEMBER_ID_REQUIRED, v4.error());
         assertTrue(v4.memberId().startsWith("client-"));
         assertEquals(-1, v4.generationId());
 
         JoinRequest v3 = new JoinRequest("other", "", null, "consumer", List.of(new Protocol("range", bytes("m"))),
                 SESSION, REBALANCE, "client", "/h", 3);
         JoinResult r = await(coordinator.joinGroup(v3));
-        assertEquals(GroupErrors.NONE, r.error());
+        assertEquals(Errors.NONE, r.error());
         assertEquals(1, r.generationId());
         assertEquals(r.memberId(), r.leaderId());
     }
@@ -232,24 +233,24 @@ class GroupCoordinatorTest {
 
         JoinResult c = await(coordinator.joinGroup(join("")));
         JoinResult rejected = await(coordinator.joinGroup(join(c.memberId(), null, SESSION, "sticky")));
-        assertEquals(GroupErrors.INCONSISTENT_GROUP_PROTOCOL, rejected.error());
+        assertEquals(Errors.INCONSISTENT_GROUP_PROTOCOL, rejected.error());
     }
 
     @Test
     void shouldRejectSessionTimeoutOutsideBoundsAndBadGroupId() {
-        assertEquals(GroupErrors.INVALID_SESSION_TIMEOUT, await(coordinator.joinGroup(join("", null, 5))).error());
-        assertEquals(GroupErrors.INVALID_SESSION_TIMEOUT,
+        assertEquals(Errors.INVALID_SESSION_TIMEOUT, await(coordinator.joinGroup(join("", null, 5))).error());
+        assertEquals(Errors.INVALID_SESSION_TIMEOUT,
                 await(coordinator.joinGroup(join("", null, 2_000_000))).error());
         JoinRequest noGroup = new JoinRequest("", "", null, "consumer", List.of(new Protocol("r", bytes("m"))),
                 SESSION, REBALANCE, "c", "h", 9);
-        assertEquals(GroupErrors.INVALID_GROUP_ID, await(coordinator.joinGroup(noGroup)).error());
+        assertEquals(Errors.INVALID_GROUP_ID, await(coordinator.joinGroup(noGroup)).error());
     }
 
     @Test
     void shouldRejectUnknownMemberIdOnJoin() {
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, await(coordinator.joinGroup(join("nobody"))).error());
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, await(coordinator.joinGroup(join("nobody"))).error());
         stableSingle();
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, await(coordinator.joinGroup(join("nobody"))).error());
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, await(coordinator.joinGroup(join("nobody"))).error());
     }
 
     @Test
@@ -262,14 +263,14 @@ class GroupCoordinatorTest {
         assertEquals(GroupState.PREPARING_REBALANCE, state());
 
         // Then the first learns about the rebalance through its heartbeat, rejoins, and both get generation 2
-        assertEquals(GroupErrors.REBALANCE_IN_PROGRESS, heartbeat(a.memberId(), 1));
+        assertEquals(Errors.REBALANCE_IN_PROGRESS, heartbeat(a.memberId(), 1));
         JoinResult a2 = await(coordinator.joinGroup(join(a.memberId())));
         JoinResult b2 = await(b);
         assertEquals(2, a2.generationId());
         assertEquals(2, b2.generationId());
         assertEquals(a.memberId(), a2.leaderId());
         assertEquals(2, a2.members().size());
-        assertEquals(GroupErrors.ILLEGAL_GENERATION, heartbeat(a.memberId(), 1));
+        assertEquals(Errors.ILLEGAL_GENERATION, heartbeat(a.memberId(), 1));
     }
 
     @Test
@@ -289,17 +290,17 @@ class GroupCoordinatorTest {
 
         // When the follower leaves
         var leave = await(coordinator.leaveGroup(G, List.of(new MemberIdentity(follower, null))));
-        assertEquals(GroupErrors.NONE, leave.members().get(0).error());
+        assertEquals(Errors.NONE, leave.members().get(0).error());
         assertEquals(GroupState.PREPARING_REBALANCE, state());
 
         // Then the leader rejoins alone into generation 2
-        assertEquals(GroupErrors.REBALANCE_IN_PROGRESS, heartbeat(leader.memberId(), 1));
+        assertEquals(Errors.REBALANCE_IN_PROGRESS, heartbeat(leader.memberId(), 1));
         JoinResult again = await(coordinator.joinGroup(join(leader.memberId())));
         assertEquals(2, again.generationId());
         assertEquals(1, again.members().size());
 
         // and leaving twice is UNKNOWN_MEMBER_ID
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID,
+        assertEquals(Errors.UNKNOWN_MEMBER_ID,
                 await(coordinator.leaveGroup(G, List.of(new MemberIdentity(follower, null)))).members().get(0).error());
     }
 
@@ -317,8 +318,8 @@ class GroupCoordinatorTest {
         sync(leader == ra ? rb : ra, Map.of());
 
         // When b stops heartbeating, its session expires and a rebalance starts
-        eventually(() -> heartbeat(a.memberId(), 1) == GroupErrors.REBALANCE_IN_PROGRESS);
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, heartbeat(b.memberId(), 1));
+        eventually(() -> heartbeat(a.memberId(), 1) == Errors.REBALANCE_IN_PROGRESS);
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, heartbeat(b.memberId(), 1));
 
         // Then a rejoins into a group of one
         JoinResult a2 = await(coordinator.joinGroup(join(a.memberId())));
@@ -336,24 +337,24 @@ class GroupCoordinatorTest {
         assertEquals(2, rb.generationId());
         assertEquals(rb.memberId(), rb.leaderId());
         assertEquals(1, rb.members().size());
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, heartbeat(a.memberId(), 1));
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, heartbeat(a.memberId(), 1));
     }
 
     @Test
     void shouldAnswerHeartbeatErrors() {
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, heartbeat("x", 0));
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, heartbeat("x", 0));
         JoinResult a = stableSingle();
-        assertEquals(GroupErrors.NONE, heartbeat(a.memberId(), 1));
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, heartbeat("x", 1));
-        assertEquals(GroupErrors.ILLEGAL_GENERATION, heartbeat(a.memberId(), 7));
-        assertEquals(GroupErrors.INVALID_GROUP_ID,
+        assertEquals(Errors.NONE, heartbeat(a.memberId(), 1));
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, heartbeat("x", 1));
+        assertEquals(Errors.ILLEGAL_GENERATION, heartbeat(a.memberId(), 7));
+        assertEquals(Errors.INVALID_GROUP_ID,
                 await(coordinator.heartbeat(new HeartbeatRequest("", 1, a.memberId(), null))));
         // sync errors too
-        assertEquals(GroupErrors.ILLEGAL_GENERATION, await(coordinator.syncGroup(
+        assertEquals(Errors.ILLEGAL_GENERATION, await(coordinator.syncGroup(
                 new SyncRequest(G, 5, a.memberId(), null, null, null, Map.of()))).error());
-        assertEquals(GroupErrors.INCONSISTENT_GROUP_PROTOCOL, await(coordinator.syncGroup(
+        assertEquals(Errors.INCONSISTENT_GROUP_PROTOCOL, await(coordinator.syncGroup(
                 new SyncRequest(G, 1, a.memberId(), null, "connect", null, Map.of()))).error());
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, await(coordinator.syncGroup(
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, await(coordinator.syncGroup(
                 new SyncRequest("nope", 1, a.memberId(), null, null, null, Map.of()))).error());
     }
 
@@ -361,7 +362,7 @@ class GroupCoordinatorTest {
 
     private JoinResult stableStatic(String instanceId) {
         JoinResult j = await(coordinator.joinGroup(join("", instanceId, SESSION)));
-        assertEquals(GroupErrors.NONE, j.error());
+        assertEquals(Errors.NONE, j.error());
         sync(j, Map.of(j.memberId(), bytes("assign-" + instanceId)));
         return j;
     }
@@ -376,23 +377,23 @@ class GroupCoordinatorTest {
         JoinResult rejoined = await(coordinator.joinGroup(join("", "instance-1", SESSION)));
 
         // Then it gets a new member id in the same generation, no rebalance, and its old assignment on sync
-        assertEquals(GroupErrors.NONE, rejoined.error());
+        assertEquals(Errors.NONE, rejoined.error());
         assertNotEquals(old.memberId(), rejoined.memberId());
         assertEquals(1, rejoined.generationId());
         assertTrue(rejoined.skipAssignment());
         assertEquals(GroupState.STABLE, state());
         SyncResult s = await(coordinator.syncGroup(new SyncRequest(G, 1, rejoined.memberId(), "instance-1", null,
                 null, Map.of())));
-        assertEquals(GroupErrors.NONE, s.error());
+        assertEquals(Errors.NONE, s.error());
         assertArrayEquals(bytes("assign-instance-1"), s.assignment());
 
         // and the old incarnation is fenced
-        assertEquals(GroupErrors.FENCED_INSTANCE_ID,
+        assertEquals(Errors.FENCED_INSTANCE_ID,
                 await(coordinator.heartbeat(new HeartbeatRequest(G, 1, old.memberId(), "instance-1"))));
         var commit = await(coordinator.commitOffsets(new OffsetCommitRequest(G, 1, old.memberId(), "instance-1", -1,
                 List.of(new PartitionOffset("t", 0, 5, -1, "")), 9)));
-        assertEquals(GroupErrors.FENCED_INSTANCE_ID, commit.get(0).error());
-        assertEquals(GroupErrors.NONE,
+        assertEquals(Errors.FENCED_INSTANCE_ID, commit.get(0).error());
+        assertEquals(Errors.NONE,
                 await(coordinator.heartbeat(new HeartbeatRequest(G, 1, rejoined.memberId(), "instance-1"))));
     }
 
@@ -412,8 +413,8 @@ class GroupCoordinatorTest {
         stableStatic("instance-1");
         var r = await(coordinator.leaveGroup(G, List.of(new MemberIdentity("", "instance-1"),
                 new MemberIdentity("", "instance-2"))));
-        assertEquals(GroupErrors.NONE, r.members().get(0).error());
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, r.members().get(1).error());
+        assertEquals(Errors.NONE, r.members().get(0).error());
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, r.members().get(1).error());
     }
 
     // ---------------------------------------------------------------- offsets
@@ -425,8 +426,8 @@ class GroupCoordinatorTest {
                 List.of(new PartitionOffset("t", 0, 42, 3, "hello"), new PartitionOffset("t", 1, 7, -1, null),
                         new PartitionOffset("missing", 0, 1, -1, ""),
                         new PartitionOffset("t", 2, 1, -1, "x".repeat(5000))), 9)));
-        assertEquals(List.of(GroupErrors.NONE, GroupErrors.NONE, GroupErrors.UNKNOWN_TOPIC_OR_PARTITION,
-                GroupErrors.OFFSET_METADATA_TOO_LARGE), r.stream().map(PartitionError::error).toList());
+        assertEquals(List.of(Errors.NONE, Errors.NONE, Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                Errors.OFFSET_METADATA_TOO_LARGE), r.stream().map(PartitionError::error).toList());
 
         var fetched = await(coordinator.fetchOffsets(List.of(
                 new OffsetFetchGroup(G, List.of(new TopicPartition("t", 0), new TopicPartition("t", 1),
@@ -449,20 +450,20 @@ class GroupCoordinatorTest {
     void shouldRejectCommitsFromStaleGenerationsAndUnknownMembers() {
         JoinResult a = stableSingle();
         List<PartitionOffset> one = List.of(new PartitionOffset("t", 0, 1, -1, ""));
-        assertEquals(GroupErrors.ILLEGAL_GENERATION, await(coordinator.commitOffsets(
+        assertEquals(Errors.ILLEGAL_GENERATION, await(coordinator.commitOffsets(
                 new OffsetCommitRequest(G, 0, a.memberId(), null, -1, one, 9))).get(0).error());
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, await(coordinator.commitOffsets(
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, await(coordinator.commitOffsets(
                 new OffsetCommitRequest(G, 1, "ghost", null, -1, one, 9))).get(0).error());
         // no member id and no generation while the group has members
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, await(coordinator.commitOffsets(
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, await(coordinator.commitOffsets(
                 new OffsetCommitRequest(G, -1, "", null, -1, one, 9))).get(0).error());
         // unknown group with a generation: GROUP_ID_NOT_FOUND from v9, ILLEGAL_GENERATION before
-        assertEquals(GroupErrors.GROUP_ID_NOT_FOUND, await(coordinator.commitOffsets(
+        assertEquals(Errors.GROUP_ID_NOT_FOUND, await(coordinator.commitOffsets(
                 new OffsetCommitRequest("nope", 3, "m", null, -1, one, 9))).get(0).error());
-        assertEquals(GroupErrors.ILLEGAL_GENERATION, await(coordinator.commitOffsets(
+        assertEquals(Errors.ILLEGAL_GENERATION, await(coordinator.commitOffsets(
                 new OffsetCommitRequest("nope", 3, "m", null, -1, one, 8))).get(0).error());
         // a simple (admin) commit to an unknown group creates it
-        assertEquals(GroupErrors.NONE, await(coordinator.commitOffsets(
+        assertEquals(Errors.NONE, await(coordinator.commitOffsets(
                 new OffsetCommitRequest("simple", -1, "", null, -1, one, 9))).get(0).error());
     }
 
@@ -470,7 +471,7 @@ class GroupCoordinatorTest {
     void shouldAnswerRebalanceInProgressToCommitsBeforeSync() {
         JoinResult a = await(joinNew());
         assertEquals(GroupState.COMPLETING_REBALANCE, state());
-        assertEquals(GroupErrors.REBALANCE_IN_PROGRESS, await(coordinator.commitOffsets(new OffsetCommitRequest(G, 1,
+        assertEquals(Errors.REBALANCE_IN_PROGRESS, await(coordinator.commitOffsets(new OffsetCommitRequest(G, 1,
                 a.memberId(), null, -1, List.of(new PartitionOffset("t", 0, 1, -1, "")), 9))).get(0).error());
     }
 
@@ -479,7 +480,7 @@ class GroupCoordinatorTest {
         groupLog.failAppends = true;
         var r = await(coordinator.commitOffsets(new OffsetCommitRequest("simple", -1, "", null, -1,
                 List.of(new PartitionOffset("t", 0, 1, -1, "")), 9)));
-        assertEquals(GroupErrors.COORDINATOR_NOT_AVAILABLE, r.get(0).error());
+        assertEquals(Errors.COORDINATOR_NOT_AVAILABLE, r.get(0).error());
         groupLog.failAppends = false;
         var f = await(coordinator.fetchOffsets(List.of(new OffsetFetchGroup("simple", null)), false));
         assertTrue(f.get(0).partitions().isEmpty());
@@ -501,14 +502,14 @@ class GroupCoordinatorTest {
 
         // Then offsets, groups, members and assignments are back
         var f = await(restarted.fetchOffsets(List.of(new OffsetFetchGroup(G, null), new OffsetFetchGroup("simple", null)), false));
-        assertEquals(List.of(new FetchedOffset("t", 0, 42, 3, "meta", GroupErrors.NONE)), f.get(0).partitions());
-        assertEquals(List.of(new FetchedOffset("t", 1, 5, -1, "s", GroupErrors.NONE)), f.get(1).partitions());
+        assertEquals(List.of(new FetchedOffset("t", 0, 42, 3, "meta", Errors.NONE)), f.get(0).partitions());
+        assertEquals(List.of(new FetchedOffset("t", 1, 5, -1, "s", Errors.NONE)), f.get(1).partitions());
         DescribedGroup d = await(restarted.describeGroups(List.of(G), 5)).get(0);
         assertEquals("Stable", d.state());
         assertEquals("range", d.protocolData());
         assertEquals(a.memberId(), d.members().get(0).memberId());
         assertArrayEquals(bytes("assign-" + a.memberId()), d.members().get(0).assignment());
-        assertEquals(GroupErrors.NONE, await(restarted.heartbeat(new HeartbeatRequest(G, 1, a.memberId(), null))));
+        assertEquals(Errors.NONE, await(restarted.heartbeat(new HeartbeatRequest(G, 1, a.memberId(), null))));
     }
 
     @Test
@@ -518,7 +519,7 @@ class GroupCoordinatorTest {
         assertEquals(0, await(coordinator.expireOffsets()));
         now.addAndGet(config.offsetsRetentionMs());
         assertEquals(1, await(coordinator.expireOffsets()));
-        assertEquals(GroupErrors.GROUP_ID_NOT_FOUND, await(coordinator.deleteGroups(List.of("simple"))).get(0).error());
+        assertEquals(Errors.GROUP_ID_NOT_FOUND, await(coordinator.deleteGroups(List.of("simple"))).get(0).error());
         // and the expiry survives a restart
         GroupCoordinator restarted = start(config);
         var f = await(restarted.fetchOffsets(List.of(new OffsetFetchGroup("simple", null)), false));
@@ -532,15 +533,15 @@ class GroupCoordinatorTest {
         JoinResult a = stableSingle();
         await(coordinator.commitOffsets(new OffsetCommitRequest(G, 1, a.memberId(), null, -1,
                 List.of(new PartitionOffset("t", 0, 1, -1, "")), 9)));
-        assertEquals(GroupErrors.NON_EMPTY_GROUP, await(coordinator.deleteGroups(List.of(G))).get(0).error());
-        assertEquals(GroupErrors.NON_EMPTY_GROUP, await(coordinator.deleteOffsets(G, List.of(new TopicPartition("t", 0)))).error());
+        assertEquals(Errors.NON_EMPTY_GROUP, await(coordinator.deleteGroups(List.of(G))).get(0).error());
+        assertEquals(Errors.NON_EMPTY_GROUP, await(coordinator.deleteOffsets(G, List.of(new TopicPartition("t", 0)))).error());
 
         await(coordinator.leaveGroup(G, List.of(new MemberIdentity(a.memberId(), null))));
         eventually(() -> state() == GroupState.EMPTY);
         var deleted = await(coordinator.deleteGroups(List.of(G, "never-existed")));
-        assertEquals(GroupErrors.NONE, deleted.get(0).error());
-        assertEquals(GroupErrors.GROUP_ID_NOT_FOUND, deleted.get(1).error());
-        assertEquals(GroupErrors.GROUP_ID_NOT_FOUND, await(coordinator.deleteGroups(List.of(G))).get(0).error());
+        assertEquals(Errors.NONE, deleted.get(0).error());
+        assertEquals(Errors.GROUP_ID_NOT_FOUND, deleted.get(1).error());
+        assertEquals(Errors.GROUP_ID_NOT_FOUND, await(coordinator.deleteGroups(List.of(G))).get(0).error());
 
         GroupCoordinator restarted = start(config);
         assertEquals("Dead", await(restarted.describeGroups(List.of(G), 5)).get(0).state());
@@ -554,7 +555,7 @@ class GroupCoordinatorTest {
                 List.of(new PartitionOffset("t", 0, 1, -1, "")), 9)));
 
         ListGroupsResult all = await(coordinator.listGroups(Set.of(), Set.of()));
-        assertEquals(GroupErrors.NONE, all.error());
+        assertEquals(Errors.NONE, all.error());
         assertEquals(List.of(G, "simple"), all.groups().stream().map(GroupMessages.ListedGroup::groupId).toList());
         ListGroupsResult stable = await(coordinator.listGroups(Set.of("stable"), Set.of()));
         assertEquals(1, stable.groups().size());
@@ -571,9 +572,9 @@ class GroupCoordinatorTest {
         assertEquals(1, d.get(0).members().size());
         assertEquals("client", d.get(0).members().get(0).clientId());
         assertArrayEquals(bytes("meta-range-" + a.memberId()), d.get(0).members().get(0).metadata());
-        assertEquals(GroupErrors.GROUP_ID_NOT_FOUND, d.get(1).error());
+        assertEquals(Errors.GROUP_ID_NOT_FOUND, d.get(1).error());
         assertEquals("Dead", d.get(1).state());
-        assertEquals(GroupErrors.NONE, await(coordinator.describeGroups(List.of("missing"), 5)).get(0).error());
+        assertEquals(Errors.NONE, await(coordinator.describeGroups(List.of("missing"), 5)).get(0).error());
     }
 
     @Test
@@ -581,8 +582,8 @@ class GroupCoordinatorTest {
         coordinator = start(config.withMaxSize(1).withOffsetsTopicPartitions(5));
         stableSingle();
         // a full Stable group refuses a newcomer before handing out a member id, as Kafka does
-        assertEquals(GroupErrors.GROUP_MAX_SIZE_REACHED, await(coordinator.joinGroup(join(""))).error());
-        assertEquals(GroupErrors.GROUP_MAX_SIZE_REACHED, await(coordinator.joinGroup(join("", "static-2", SESSION))).error());
+        assertEquals(Errors.GROUP_MAX_SIZE_REACHED, await(coordinator.joinGroup(join(""))).error());
+        assertEquals(Errors.GROUP_MAX_SIZE_REACHED, await(coordinator.joinGroup(join("", "static-2", SESSION))).error());
     }
 
     @Test
@@ -591,16 +592,16 @@ class GroupCoordinatorTest {
         GroupCoordinator loading = new GroupCoordinator(vertx.getOrCreateContext(), config, groupLog,
                 (t, p) -> true, now::get);
         Future<Void> started = loading.startup();
-        assertEquals(GroupErrors.COORDINATOR_LOAD_IN_PROGRESS, await(loading.joinGroup(join(""))).error());
-        assertEquals(GroupErrors.COORDINATOR_LOAD_IN_PROGRESS, await(loading.listGroups(Set.of(), Set.of())).error());
+        assertEquals(Errors.COORDINATOR_LOAD_IN_PROGRESS, await(loading.joinGroup(join(""))).error());
+        assertEquals(Errors.COORDINATOR_LOAD_IN_PROGRESS, await(loading.listGroups(Set.of(), Set.of())).error());
         groupLog.replayGate.complete();
         await(started);
-        assertEquals(GroupErrors.MEMBER_ID_REQUIRED, await(loading.joinGroup(join(""))).error());
+        assertEquals(Errors.MEMBER_ID_REQUIRED, await(loading.joinGroup(join(""))).error());
 
         int p = loading.partitionFor(G);
         await(loading.unloadPartition(p));
-        assertEquals(GroupErrors.NOT_COORDINATOR, heartbeatOn(loading, "m"));
-        assertEquals(GroupErrors.NOT_COORDINATOR,
+        assertEquals(Errors.NOT_COORDINATOR, heartbeatOn(loading, "m"));
+        assertEquals(Errors.NOT_COORDINATOR,
                 await(loading.findCoordinator(GroupCoordinator.KEY_TYPE_GROUP, List.of(G))).get(0).error());
     }
 
@@ -617,7 +618,7 @@ class GroupCoordinatorTest {
         assertEquals((id.hashCode() & 0x7fffffff) % 50, fifty.partitionFor(id));
         assertEquals(Math.abs("a".hashCode()) % 50, fifty.partitionFor("a"));
         var found = await(coordinator.findCoordinator(GroupCoordinator.KEY_TYPE_GROUP, List.of(G)));
-        assertEquals(GroupErrors.NONE, found.get(0).error());
+        assertEquals(Errors.NONE, found.get(0).error());
         assertEquals(coordinator.partitionFor(G), found.get(0).partition());
     }
 
@@ -635,7 +636,7 @@ class GroupCoordinatorTest {
         sync(follower, Map.of());
 
         JoinResult again = await(coordinator.joinGroup(join(follower.memberId())));
-        assertEquals(GroupErrors.NONE, again.error());
+        assertEquals(Errors.NONE, again.error());
         assertEquals(1, again.generationId());
         assertEquals(GroupState.STABLE, state());
         assertArrayEquals(bytes("F"), sync(again, Map.of()).assignment());
@@ -658,7 +659,7 @@ class GroupCoordinatorTest {
         assertEquals(GroupState.COMPLETING_REBALANCE, state());
         // Then after the rebalance timeout the silent member is removed and the group rebalances to empty
         eventually(() -> state() == GroupState.EMPTY);
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, heartbeat(a.memberId(), 1));
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, heartbeat(a.memberId(), 1));
     }
 
     @Test
@@ -674,7 +675,7 @@ class GroupCoordinatorTest {
         // When a new member joins before the leader syncs
         joinNew();
         // Then the parked follower sync answers REBALANCE_IN_PROGRESS
-        assertEquals(GroupErrors.REBALANCE_IN_PROGRESS, await(waiting).error());
+        assertEquals(Errors.REBALANCE_IN_PROGRESS, await(waiting).error());
         assertEquals(GroupState.PREPARING_REBALANCE, state());
     }
 
@@ -682,7 +683,7 @@ class GroupCoordinatorTest {
     void shouldLetKnownStaticMemberRejoinFullGroup() {
         coordinator = start(config.withMaxSize(1).withOffsetsTopicPartitions(5));
         stableStatic("instance-1");
-        assertEquals(GroupErrors.NONE, await(coordinator.joinGroup(join("", "instance-1", SESSION))).error());
+        assertEquals(Errors.NONE, await(coordinator.joinGroup(join("", "instance-1", SESSION))).error());
     }
 
     @Test
@@ -708,7 +709,7 @@ class GroupCoordinatorTest {
         assertEquals(GroupState.STABLE, state());
 
         // When the static member goes silent, its session expires like any other
-        eventually(() -> heartbeat(a.memberId(), 1) == GroupErrors.REBALANCE_IN_PROGRESS);
+        eventually(() -> heartbeat(a.memberId(), 1) == Errors.REBALANCE_IN_PROGRESS);
         JoinResult a2 = await(coordinator.joinGroup(join(a.memberId())));
         assertEquals(1, a2.members().size());
         assertTrue(await(coordinator.describeGroups(List.of(G), 5)).get(0).members().stream()
@@ -729,7 +730,7 @@ class GroupCoordinatorTest {
         Future<JoinResult> b = joinNew();
 
         // Then the new member is dropped and told UNKNOWN_MEMBER_ID, so that it retries
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, await(b).error());
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, await(b).error());
     }
 
     @Test
@@ -738,11 +739,11 @@ class GroupCoordinatorTest {
         Future<JoinResult> b = joinNew();
         assertFalse(b.isComplete());
         await(coordinator.unloadPartition(coordinator.partitionFor(G)));
-        assertEquals(GroupErrors.NOT_COORDINATOR, await(b).error());
-        assertEquals(GroupErrors.NOT_COORDINATOR, heartbeat(a.memberId(), 1));
+        assertEquals(Errors.NOT_COORDINATOR, await(b).error());
+        assertEquals(Errors.NOT_COORDINATOR, heartbeat(a.memberId(), 1));
         // and loading it again brings the group back from the log
         await(coordinator.loadPartition(coordinator.partitionFor(G)));
-        assertEquals(GroupErrors.NONE, heartbeat(a.memberId(), 1));
+        assertEquals(Errors.NONE, heartbeat(a.memberId(), 1));
     }
 
     @Test
@@ -753,7 +754,7 @@ class GroupCoordinatorTest {
                 (t, q) -> true, now::get);
         assertTrue(restarted.startup().transform(ar -> Future.succeededFuture(ar.failed()))
                 .toCompletionStage().toCompletableFuture().join());
-        assertEquals(GroupErrors.NOT_COORDINATOR, heartbeatOn(restarted, "m"));
+        assertEquals(Errors.NOT_COORDINATOR, heartbeatOn(restarted, "m"));
     }
 
     @Test
@@ -782,11 +783,11 @@ class GroupCoordinatorTest {
         var r = await(coordinator.leaveGroup(G, List.of(new MemberIdentity(a.memberId(), null),
                 new MemberIdentity(pending.memberId(), null), new MemberIdentity("ghost", null),
                 new MemberIdentity("ghost", "no-such-instance"))));
-        assertEquals(GroupErrors.NONE, r.error());
-        assertEquals(List.of(GroupErrors.NONE, GroupErrors.NONE, GroupErrors.UNKNOWN_MEMBER_ID,
-                GroupErrors.UNKNOWN_MEMBER_ID), r.members().stream().map(GroupMessages.LeaveMemberResult::error).toList());
+        assertEquals(Errors.NONE, r.error());
+        assertEquals(List.of(Errors.NONE, Errors.NONE, Errors.UNKNOWN_MEMBER_ID,
+                Errors.UNKNOWN_MEMBER_ID), r.members().stream().map(GroupMessages.LeaveMemberResult::error).toList());
         eventually(() -> state() == GroupState.EMPTY);
-        assertEquals(GroupErrors.UNKNOWN_MEMBER_ID, await(coordinator.joinGroup(join(pending.memberId()))).error());
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, await(coordinator.joinGroup(join(pending.memberId()))).error());
     }
 
     @Test
@@ -800,7 +801,7 @@ class GroupCoordinatorTest {
                                 Map.of(j.memberId(), bytes("x"))))
                         .compose(s -> coordinator.heartbeat(new HeartbeatRequest(G, j.generationId(), j.memberId(), null))))
                 .onComplete(ar -> done.complete(ar.succeeded() ? ar.result() : -100)));
-        assertEquals(GroupErrors.NONE, await(Future.fromCompletionStage(done)));
+        assertEquals(Errors.NONE, await(Future.fromCompletionStage(done)));
     }
 
     @Test

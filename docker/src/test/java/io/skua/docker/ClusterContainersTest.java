@@ -103,7 +103,8 @@ class ClusterContainersTest {
         // And the cluster still takes and serves records through the remaining nodes
         Properties remaining = props(0, 2);
         produce(remaining, "survivors", "after");
-        assertEquals(3, consumeValues(remaining, "survivors", "after").size(), "one 'after' record per partition");
+        assertEquals(3, consumeValues(remaining, "survivors", "after").size(),
+                () -> "one 'after' record per partition; " + diagnostics);
     }
 
     private Properties props(int... nodeIndexes) {
@@ -147,6 +148,9 @@ class ClusterContainersTest {
         }
     }
 
+    /** What the consumer saw when it missed records, for the failure message. */
+    private static String diagnostics = "";
+
     private static List<String> consumeValues(Properties base, String topic, String value) {
         Properties p = new Properties();
         p.putAll(base);
@@ -167,6 +171,15 @@ class ClusterContainersTest {
                         seen.add(r.value());
                     }
                 }
+            }
+            if (seen.size() < 3) {
+                StringBuilder d = new StringBuilder();
+                for (TopicPartition tp : tps) {
+                    d.append(tp).append(" position=").append(consumer.position(tp, Duration.ofSeconds(10)))
+                            .append(" end=").append(consumer.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp))
+                            .append("; ");
+                }
+                diagnostics = d.toString();
             }
         }
         return seen;

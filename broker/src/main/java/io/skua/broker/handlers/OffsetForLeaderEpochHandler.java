@@ -60,7 +60,11 @@ public final class OffsetForLeaderEpochHandler
         if (partition == null) {
             return error(p.partition(), Errors.UNKNOWN_TOPIC_OR_PARTITION);
         }
-        int current = cluster.partitionState(topic, p.partition()).leaderEpoch();
+        var state = cluster.partitionState(topic, p.partition());
+        if (state.leader() != cluster.nodeId()) {
+            return error(p.partition(), Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        int current = state.leaderEpoch();
         if (p.currentLeaderEpoch() > current) {
             return error(p.partition(), Errors.UNKNOWN_LEADER_EPOCH);
         }

@@ -104,7 +104,7 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
             replication = Replication.singleNode(config.minInsyncReplicas());
             started = broker -> local.advertise(broker.advertisedListeners());
         }
-        GroupService groupService = new GroupService(vertx, config, topics, cluster);
+        GroupService groupService = new GroupService(vertx, config, topics, cluster, replication);
         Supplier<GroupCoordinator> groups = groupService::coordinator;
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
         registry.register(apiVersions)

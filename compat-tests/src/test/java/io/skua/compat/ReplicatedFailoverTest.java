@@ -205,6 +205,98 @@ class ReplicatedFailoverTest {
                 (System.nanoTime() - testStart) / 1_000_000);
     }
 
+    @Test
+    void shouldMoveGroupCoordinationWithTheOffsetsPartitionLeader() throws Exception {
+        long testStart = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            listenPorts[i] = freePort();
+            clusterPorts[i] = freePort();
+        }
+        List<CountDownLatch> ready = new ArrayList<>();
+        for (int id = 1; id <= 3; id++) {
+            ready.add(start(id, "offsets.topic.num.partitions=3"));
+        }
+        for (CountDownLatch l : ready) {
+            assertTrue(l.await(120, TimeUnit.SECONDS), "bin/skua printed where it listens");
+        }
+        String bootstrap = "127.0.0.1:" + listenPorts[0] + ",127.0.0.1:" + listenPorts[1] + ",127.0.0.1:" + listenPorts[2];
+        Properties ap = new Properties();
+        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        ap.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        ap.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        try (Admin admin = Admin.create(ap)) {
+            until("three brokers in the cluster", Duration.ofSeconds(90),
+                    () -> quietly(() -> admin.describeCluster().nodes().get().size() == 3));
+            until("topic created", Duration.ofSeconds(60), () -> quietly(() -> {
+                admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 3)
+                        .configs(Map.of("min.insync.replicas", "2")))).all().get();
+                return true;
+            }) || quietly(() -> describe(admin) != null));
+            Properties pp = new Properties();
+            pp.put("bootstrap.servers", bootstrap);
+            pp.put("key.serializer", ByteArraySerializer.class.getName());
+            pp.put("value.serializer", ByteArraySerializer.class.getName());
+            pp.put("acks", "all");
+            try (var producer = new KafkaProducer<byte[], byte[]>(pp)) {
+                for (int i = 0; i < 300; i++) {
+                    producer.send(new ProducerRecord<>(TOPIC, i % 3, null, ("first-" + i).getBytes()));
+                }
+                producer.flush();
+            }
+            // Given a group that consumed and committed everything
+            Set<String> first = consumeGroup(bootstrap, 300);
+            assertEquals(300, first.size());
+            int coordinator = admin.describeConsumerGroups(List.of("g1")).all().get().get("g1").coordinator().id();
+            // When the group's coordinator dies with SIGKILL
+            long killed = System.nanoTime();
+            processes.remove(coordinator).destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            // Then another broker coordinates the group, with its committed offsets
+            until("a new coordinator with the committed offsets", Duration.ofSeconds(60), () -> quietly(() -> {
+                var offsets = admin.listConsumerGroupOffsets("g1").partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+                return offsets.size() == 3 && offsets.values().stream().mapToLong(o -> o.offset()).sum() == 300;
+            }));
+            int now = admin.describeConsumerGroups(List.of("g1")).all().get().get("g1").coordinator().id();
+            assertTrue(now != coordinator, "coordinator moved from " + coordinator);
+            System.out.printf("replicated-groups coordinator-kill-to-offsets-served ms=%d%n",
+                    (System.nanoTime() - killed) / 1_000_000);
+            try (var producer = new KafkaProducer<byte[], byte[]>(pp)) {
+                for (int i = 0; i < 30; i++) {
+                    producer.send(new ProducerRecord<>(TOPIC, i % 3, null, ("second-" + i).getBytes()));
+                }
+                producer.flush();
+            }
+            // And a consumer of the group resumes after the committed offsets: only the new records
+            Set<String> second = consumeGroup(bootstrap, 30);
+            assertEquals(30, second.size());
+            assertTrue(second.stream().allMatch(v -> v.startsWith("second-")), second.toString());
+        }
+        System.out.printf("replicated-groups test ms=%d%n", (System.nanoTime() - testStart) / 1_000_000);
+    }
+
+    /** Consumes {@code count} records as a member of group g1, committing synchronously, and leaves. */
+    private static Set<String> consumeGroup(String bootstrap, int count) throws Exception {
+        Properties c = new Properties();
+        c.put("bootstrap.servers", bootstrap);
+        c.put("group.id", "g1");
+        c.put("auto.offset.reset", "earliest");
+        c.put("enable.auto.commit", "false");
+        c.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        c.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        Set<String> seen = new HashSet<>();
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(c)) {
+            consumer.subscribe(List.of(TOPIC));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (seen.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    assertTrue(seen.add(new String(r.value())), "read twice: " + new String(r.value()));
+                }
+                consumer.commitSync();
+            }
+            consumer.commitSync();
+        }
+        return seen;
+    }
+
     private static TopicPartitionInfo describe(Admin admin) throws Exception {
         TopicDescription d = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(10, TimeUnit.SECONDS).get(TOPIC);
         return d.partitions().get(0);
@@ -256,7 +348,7 @@ class ReplicatedFailoverTest {
     }
 
     /** Starts broker {@code id} (1-3); the latch opens when it prints where it listens. */
-    private CountDownLatch start(int id) throws IOException {
+    private CountDownLatch start(int id, String... overrides) throws IOException {
         Path root = Path.of(System.getProperty("skua.root", "..")).toAbsolutePath().normalize();
         String seeds = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1] + ",127.0.0.1:" + clusterPorts[2];
         ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/skua").toString(),
@@ -269,6 +361,10 @@ class ReplicatedFailoverTest {
                 "--override", "replica.lag.time.max.ms=10000",
                 "--override", "num.network.threads=2")
                 .redirectErrorStream(true);
+        for (String o : overrides) {
+            pb.command().add("--override");
+            pb.command().add(o);
+        }
         pb.environment().put("SKUA_HEAP_OPTS", "-Xms64m -Xmx384m");
         Process process = pb.start();
         processes.put(id, process);
@@ -280,7 +376,8 @@ class ReplicatedFailoverTest {
                     if (line.contains("listening on")) {
                         listening.countDown();
                     }
-                    if (line.contains("truncated partition") || line.contains("isr") || line.contains("leadership changed")) {
+                    if (line.contains("truncated partition") || line.contains("isr") || line.contains("leadership changed")
+                            || line.contains("group coordinator") || line.contains("WARN") || line.contains("ERROR")) {
                         System.out.println("[b" + id + "] " + line);
                     }
                 }

@@ -1,5 +1,7 @@
 package io.skua.broker.log;
 
+import io.skua.broker.api.ApiException;
+import io.skua.broker.api.Errors;
 import io.skua.protocol.record.RecordBatch;
 import io.skua.storage.AppendOrigin;
 import io.skua.storage.AppendResult;
@@ -222,6 +224,48 @@ public final class Partition {
             log.close();
             return null;
         }).andThen(ar -> wakeWaiters());
+    }
+
+    /**
+     * Completes (on the caller's context) once the high watermark reaches {@code offset}, or fails after
+     * {@code timeoutMs}: a clustered leader's own writes (the group coordinator's) are acknowledged when committed.
+     */
+    public Future<Void> awaitHighWatermark(long offset, long timeoutMs) {
+        Context ctx = Vertx.currentContext();
+        Promise<Void> promise = ctx == null ? Promise.promise() : ((ContextInternal) ctx).promise();
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        Runnable[] check = new Runnable[1];
+        check[0] = () -> {
+            if (log.highWatermark() >= offset) {
+                promise.tryComplete();
+            } else if (System.nanoTime() >= deadline) {
+                promise.tryFail(new ApiException(Errors.REQUEST_TIMED_OUT,
+                        topic + "-" + index + " not replicated to the ISR in time"));
+            } else {
+                java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+                Runnable once = () -> {
+                    if (fired.compareAndSet(false, true)) {
+                        check[0].run();
+                    }
+                };
+                Runnable waiter = () -> {
+                    if (ctx != null) {
+                        ctx.runOnContext(v -> once.run());
+                    } else {
+                        once.run();
+                    }
+                };
+                awaitAppend(waiter);
+                if (ctx != null) {
+                    ctx.owner().setTimer(100, id -> {
+                        cancelWaiter(waiter);
+                        once.run();
+                    });
+                }
+            }
+        };
+        check[0].run();
+        return promise.future();
     }
 
     /** Runs {@code waiter} once, on its own context, after the next append (or close). */

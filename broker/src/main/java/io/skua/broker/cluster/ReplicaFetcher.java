@@ -45,6 +45,8 @@ final class ReplicaFetcher {
     private static final class State {
         final Target target;
         boolean truncated;
+        /** A partition whose last answer was an error waits until then; the others keep fetching. */
+        long retryAtNanos;
 
         State(Target target) {
             this.target = target;
@@ -124,8 +126,13 @@ final class ReplicaFetcher {
             return Future.succeededFuture(false);
         }
         return connection().compose(c -> {
-            List<State> untruncated = partitions.values().stream().filter(s -> !s.truncated).toList();
-            return untruncated.isEmpty() ? fetch(c) : truncate(c, untruncated);
+            long now = System.nanoTime();
+            List<State> ready = partitions.values().stream().filter(s -> s.retryAtNanos <= now).toList();
+            if (ready.isEmpty()) {
+                return Future.succeededFuture(false);
+            }
+            List<State> untruncated = ready.stream().filter(s -> !s.truncated).toList();
+            return untruncated.isEmpty() ? fetch(c, ready) : truncate(c, untruncated);
         });
     }
 
@@ -182,11 +189,11 @@ final class ReplicaFetcher {
                     answers.put(ClusterRecords.partitionKey(t.topic(), p.partition()), p);
                 }
             }
-            boolean allOk = true;
             for (State s : asked) {
                 var answer = answers.get(ClusterRecords.partitionKey(s.target.topic(), s.target.index()));
                 if (answer == null || answer.errorCode() != Errors.NONE) {
-                    allOk = false; // e.g. the leader has not seen its new epoch yet: ask again after a pause
+                    // e.g. the leader has not seen its new epoch yet: ask again after a pause
+                    s.retryAtNanos = System.nanoTime() + BACKOFF_MS * 1_000_000L;
                     continue;
                 }
                 Partition p = s.target.partition();
@@ -207,21 +214,20 @@ final class ReplicaFetcher {
                     }
                 }));
             }
-            boolean again = allOk;
-            return Future.join(local).map(again);
+            return Future.join(local).map(true);
         });
     }
 
     // ---- fetch ----
 
-    private Future<Boolean> fetch(BrokerConnection c) {
+    private Future<Boolean> fetch(BrokerConnection c, List<State> ready) {
         FetchRequestData request = new FetchRequestData()
                 .setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(nodeId).setReplicaEpoch(-1))
                 .setMaxWaitMs(MAX_WAIT_MS).setMinBytes(1).setMaxBytes(16 * 1024 * 1024)
                 .setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1);
         Map<Uuid, FetchRequestData.FetchTopic> byTopic = new LinkedHashMap<>();
         Map<String, State> sent = new HashMap<>();
-        for (State s : partitions.values()) {
+        for (State s : ready) {
             Target t = s.target;
             byTopic.computeIfAbsent(t.topicId(), id -> {
                 var topic = new FetchRequestData.FetchTopic().setTopicId(id).setTopic(t.topic());
@@ -235,6 +241,9 @@ final class ReplicaFetcher {
         return c.<FetchResponseData>send(ApiKey.FETCH, FETCH_VERSION, request, REQUEST_TIMEOUT_MS).compose(response -> {
             List<Future<Long>> appends = new ArrayList<>();
             boolean ok = response.errorCode() == Errors.NONE;
+            if (!ok) {
+                ready.forEach(s -> s.retryAtNanos = System.nanoTime() + BACKOFF_MS * 1_000_000L);
+            }
             for (var topic : response.responses()) {
                 for (var data : topic.partitions()) {
                     State s = sent.get(topic.topicId() + "/" + data.partitionIndex());
@@ -242,12 +251,20 @@ final class ReplicaFetcher {
                         continue; // reassigned meanwhile
                     }
                     if (data.errorCode() == Errors.OFFSET_OUT_OF_RANGE) {
-                        s.truncated = false;
-                        ok = false;
+                        long fetched = s.target.partition().logEndOffset();
+                        if (data.logStartOffset() > fetched) {
+                            // behind the leader's log start (retention, DeleteRecords): start over from there
+                            LOG.log(Level.INFO, "restarting log partition={0}-{1} at the leader''s log start {2}",
+                                    s.target.topic(), s.target.index(), data.logStartOffset());
+                            appends.add(s.target.partition().restartAt(data.logStartOffset()));
+                        } else {
+                            s.truncated = false; // ahead of the leader: truncate by epoch again
+                        }
                         continue;
                     }
                     if (data.errorCode() != Errors.NONE) {
-                        ok = false; // not leader / fenced / unknown epoch: the metadata will tell what changed
+                        // not leader / fenced / unknown epoch: this partition waits for the metadata to move on
+                        s.retryAtNanos = System.nanoTime() + BACKOFF_MS * 1_000_000L;
                         continue;
                     }
                     MemoryRecords records = data.records() instanceof MemoryRecords m ? m : MemoryRecords.EMPTY;

@@ -140,6 +140,15 @@ public final class Partition {
         });
     }
 
+    /** Follower behind the leader's log start: empties the log and restarts it at {@code offset}. */
+    public Future<Long> restartAt(long offset) {
+        return onIo(() -> {
+            log.truncateFullyAndStartAt(offset);
+            epochs.clear();
+            return log.logEndOffset();
+        });
+    }
+
     /** Moves the high watermark forward (never back) and wakes parked fetches and produce requests. */
     public Future<Long> advanceHighWatermark(long offset) {
         return onIo(() -> {

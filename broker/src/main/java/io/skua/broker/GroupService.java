@@ -6,6 +6,7 @@ import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.group.GroupConfig;
 import io.skua.broker.group.GroupCoordinator;
 import io.skua.broker.log.OffsetsTopicLog;
+import io.skua.broker.log.Replication;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.storage.LogConfig;
@@ -14,7 +15,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import java.lang.System.Logger.Level;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The group coordinator as a broker component. Started after the {@link TopicManager} (it creates
@@ -28,6 +32,7 @@ import java.util.Map;
 public final class GroupService implements Lifecycle {
     private static final long STARTUP_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
     private static final long RETRY_MS = 250;
+    private static final long RECONCILE_MS = 500;
     private static final System.Logger LOG = System.getLogger(GroupService.class.getName());
     /** Kafka's {@code offsets.topic.segment.bytes}. */
     static final int OFFSETS_SEGMENT_BYTES = 100 * 1024 * 1024;
@@ -36,26 +41,140 @@ public final class GroupService implements Lifecycle {
     private final BrokerConfig config;
     private final TopicManager topics;
     private final ClusterView cluster;
+    private final Replication replication;
     private volatile GroupCoordinator coordinator;
+    /** Clustered: offsets partition -> the leader epoch it was loaded for (coordinator context only). */
+    private final Map<Integer, Integer> loaded = new HashMap<>();
+    private final Set<Integer> loading = new HashSet<>();
+    private long leadershipTimer = -1;
+    private volatile boolean stopped;
 
     public GroupService(Vertx vertx, BrokerConfig config, TopicManager topics, ClusterView cluster) {
+        this(vertx, config, topics, cluster, Replication.singleNode(config.minInsyncReplicas()));
+    }
+
+    public GroupService(Vertx vertx, BrokerConfig config, TopicManager topics, ClusterView cluster,
+                        Replication replication) {
         this.vertx = vertx;
         this.config = config;
         this.topics = topics;
         this.cluster = cluster;
+        this.replication = replication;
     }
 
     @Override
     public Future<Void> start() {
         if (config.clustered()) {
-            // Group coordination follows the leadership of the offsets partitions, which needs replication of
-            // the offsets topic (not there yet): a clustered broker answers FindCoordinator with
-            // COORDINATOR_NOT_AVAILABLE instead of coordinating groups from partitions it may not lead.
-            LOG.log(Level.WARNING, "consumer groups are not served in clustered mode yet");
+            // The offsets topic is replicated like any topic, and a broker coordinates the groups of the offsets
+            // partitions it leads (loaded when it gains leadership, unloaded when it loses it). The topic needs
+            // a controller and live brokers, which exist only after start: set up in the background.
+            clusteredSetup(System.nanoTime() + STARTUP_WAIT_NANOS);
             return Future.succeededFuture();
         }
         return load();
     }
+
+    /** Clustered: creates or finds the offsets topic, then follows the leadership of its partitions. */
+    private void clusteredSetup(long deadlineNanos) {
+        if (stopped) {
+            return;
+        }
+        TopicMetadata existing = topics.topic(OffsetsTopicLog.TOPIC);
+        if (existing != null) {
+            startCoordinating(existing);
+            return;
+        }
+        int live = cluster.liveBrokers(listenerName()).size();
+        int expected = Math.min(3, expectedBrokers());
+        if (live < expected && System.nanoTime() < deadlineNanos) {
+            vertx.setTimer(RETRY_MS, t -> clusteredSetup(deadlineNanos));
+            return;
+        }
+        short rf = (short) Math.max(1, Math.min(3, live));
+        Map<String, String> configs = Map.of(LogConfig.CLEANUP_POLICY, "compact",
+                LogConfig.SEGMENT_BYTES, String.valueOf(OFFSETS_SEGMENT_BYTES));
+        topics.createTopic(OffsetsTopicLog.TOPIC, config.offsetsTopicNumPartitions(), rf, configs, false)
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        LOG.log(Level.INFO, "{0} created replicationFactor={1}", OffsetsTopicLog.TOPIC, rf);
+                    }
+                    // created here or elsewhere (TOPIC_ALREADY_EXISTS), or not yet possible: look again
+                    vertx.setTimer(RETRY_MS, t -> clusteredSetup(Math.max(deadlineNanos, System.nanoTime())));
+                });
+    }
+
+    private String listenerName() {
+        return config.listeners().isEmpty() ? "PLAINTEXT" : config.listeners().get(0).listenerName();
+    }
+
+    /** The cluster's intended size: the distinct members of cluster.seeds and this broker's own bind address. */
+    private int expectedBrokers() {
+        Set<String> members = new HashSet<>();
+        config.clusterSeeds().forEach(h -> members.add(h.host() + ":" + h.port()));
+        if (config.clusterBind() != null) {
+            members.add(config.clusterBind().host() + ":" + config.clusterBind().port());
+        }
+        return Math.max(1, members.size());
+    }
+
+    private void startCoordinating(TopicMetadata topic) {
+        io.vertx.core.Context context = ((VertxInternal) vertx).createEventLoopContext();
+        GroupCoordinator c = new GroupCoordinator(context, groupConfig(config, topic.partitionCount()),
+                new OffsetsTopicLog(topics, cluster, System::currentTimeMillis, replication),
+                (name, p) -> {
+                    // clustered, a broker opens only the partitions it hosts: commits name any existing partition
+                    TopicMetadata t = topics.topic(name);
+                    return t != null && p >= 0 && p < t.partitionCount();
+                }, System::currentTimeMillis);
+        c.startRetention();
+        coordinator = c;
+        context.runOnContext(v -> {
+            leadershipTimer = vertx.setPeriodic(RECONCILE_MS, id -> followLeadership(c, topic.partitionCount()));
+            followLeadership(c, topic.partitionCount());
+        });
+        LOG.log(Level.INFO, "group coordination follows the leaders of {0} partitions={1}", OffsetsTopicLog.TOPIC,
+                topic.partitionCount());
+    }
+
+    /**
+     * Coordinator context: loads the offsets partitions this broker leads (once its high watermark covers its log
+     * end, so the replay sees every committed record) and unloads those it no longer leads.
+     */
+    private void followLeadership(GroupCoordinator c, int partitions) {
+        if (stopped) {
+            return;
+        }
+        for (int p = 0; p < partitions; p++) {
+            var state = cluster.partitionState(OffsetsTopicLog.TOPIC, p);
+            Integer loadedEpoch = loaded.get(p);
+            boolean leads = state.leader() == cluster.nodeId();
+            if (leads && (loadedEpoch == null || loadedEpoch != state.leaderEpoch()) && !loading.contains(p)) {
+                var partition = topics.partition(OffsetsTopicLog.TOPIC, p);
+                if (partition == null || partition.highWatermark() < partition.logEndOffset()) {
+                    continue; // not open yet, or followers have not confirmed the log end: next round
+                }
+                int partitionIndex = p;
+                int epoch = state.leaderEpoch();
+                loading.add(p);
+                Future<Void> unload = loadedEpoch != null ? c.unloadPartition(p) : Future.succeededFuture();
+                unload.compose(v -> c.loadPartition(partitionIndex)).onComplete(ar -> {
+                    loading.remove(partitionIndex);
+                    if (ar.succeeded()) {
+                        loaded.put(partitionIndex, epoch);
+                        LOG.log(Level.INFO, "group coordinator loaded partition={0} leaderEpoch={1}", partitionIndex, epoch);
+                    } else {
+                        LOG.log(Level.WARNING, "group coordinator could not load partition={0}: {1}", partitionIndex,
+                                ar.cause().toString());
+                    }
+                });
+            } else if (!leads && loadedEpoch != null && !loading.contains(p)) {
+                loaded.remove(p);
+                c.unloadPartition(p);
+                LOG.log(Level.INFO, "group coordinator unloaded partition={0}", p);
+            }
+        }
+    }
+
 
     private Future<Void> load() {
         return offsetsTopicWhenReady(System.nanoTime() + STARTUP_WAIT_NANOS).compose(topic -> {
@@ -85,6 +204,10 @@ public final class GroupService implements Lifecycle {
 
     @Override
     public Future<Void> stop() {
+        stopped = true;
+        if (leadershipTimer >= 0) {
+            vertx.cancelTimer(leadershipTimer);
+        }
         GroupCoordinator c = coordinator;
         return c == null ? Future.succeededFuture() : c.shutdown();
     }

@@ -45,6 +45,8 @@ import io.skua.broker.cluster.ClusterNode;
 import io.skua.broker.cluster.ClusteredView;
 import io.skua.broker.cluster.Controller;
 import io.skua.broker.cluster.ControllerClient;
+import io.skua.broker.cluster.ReplicaManager;
+import io.skua.broker.log.Replication;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.LocalCluster;
 import io.skua.broker.metadata.NodeMeta;
@@ -79,15 +81,19 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
         ApiRegistry registry = new ApiRegistry();
         List<Lifecycle> components = new ArrayList<>(List.of(identity));
         ClusterView cluster;
+        Replication replication;
         Consumer<SkuaBroker> started;
         if (config.clustered()) {
             ClusterNode node = ClusterNode.of(vertx);
             ClusterMetadata metadata = new ClusterMetadata(vertx, node, config.nodeId());
             Controller controller = new Controller(vertx, metadata, config.uncleanLeaderElectionEnable());
             // The cluster id is the cluster's name: every member shares it without a round of agreement.
-            ClusteredView view = new ClusteredView(config::clusterName, metadata, controller,
-                    new ControllerClient(vertx, metadata), topics);
-            components.addAll(List.of(metadata, topics, view, controller));
+            ControllerClient controllerClient = new ControllerClient(vertx, metadata);
+            ClusteredView view = new ClusteredView(config::clusterName, metadata, controller, controllerClient, topics);
+            ReplicaManager replicas = new ReplicaManager(vertx, metadata, topics, controllerClient,
+                    config.replicaLagTimeMaxMs(), config.minInsyncReplicas());
+            components.addAll(List.of(metadata, topics, view, controller, replicas));
+            replication = replicas;
             registry.register(new AlterPartitionHandler(controller, metadata));
             cluster = view;
             started = broker -> view.advertise(broker.advertisedListeners());
@@ -95,15 +101,16 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
             LocalCluster local = new LocalCluster(identity::clusterId, config.nodeId());
             components.add(topics);
             cluster = local;
+            replication = Replication.singleNode(config.minInsyncReplicas());
             started = broker -> local.advertise(broker.advertisedListeners());
         }
-        GroupService groupService = new GroupService(vertx, config, topics, cluster);
+        GroupService groupService = new GroupService(vertx, config, topics, cluster, replication);
         Supplier<GroupCoordinator> groups = groupService::coordinator;
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
         registry.register(apiVersions)
                 .register(new MetadataHandler(topics, cluster, config.autoCreateTopicsEnable()))
-                .register(new ProduceHandler(topics, cluster))
-                .register(new FetchHandler(topics, cluster))
+                .register(new ProduceHandler(topics, cluster, replication))
+                .register(new FetchHandler(topics, cluster, replication))
                 .register(new ListOffsetsHandler(topics, cluster))
                 .register(new CreateTopicsHandler(topics, cluster))
                 .register(new DeleteTopicsHandler(topics))

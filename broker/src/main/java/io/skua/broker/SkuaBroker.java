@@ -97,6 +97,11 @@ public final class SkuaBroker {
         return server;
     }
 
+    /** The first started component of {@code type} (the topic manager, ...), for diagnostics and tests. */
+    public <T> java.util.Optional<T> component(Class<T> type) {
+        return components.stream().filter(type::isInstance).map(type::cast).findFirst();
+    }
+
     /** Stops listening, closes connections, stops components, closes Vert.x if owned. Idempotent. */
     public synchronized Future<Void> close() {
         if (closing == null) {

@@ -35,8 +35,8 @@ import org.testcontainers.containers.wait.strategy.Wait;
  * cluster through cluster.bind / cluster.seeds; the cluster keeps serving when one container is stopped.
  *
  * <p>Needs the cluster feature: skipped with that reason while {@code cluster.bind} is not a broker property.
- * Record replication is not part of that feature yet, so this checks that the two remaining brokers elect
- * leaders for every partition and serve new records, not that records led by the stopped broker survive.
+ * This checks that the two remaining brokers elect leaders for every partition and serve new records; that
+ * acknowledged records survive a leader's death is ReplicatedFailoverTest's subject (compat-tests, bin/skua processes).
  */
 class ClusterContainersTest {
     private static final Duration FORM = Duration.ofMinutes(2);

@@ -79,6 +79,8 @@ public final class BrokerConfig {
     public static final String CLUSTER_SEEDS = "cluster.seeds";
     public static final String CLUSTER_NAME = "cluster.name";
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
+    public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
 
     private static final String DEFAULT_PROTOCOL_MAP = "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL";
 
@@ -151,6 +153,7 @@ public final class BrokerConfig {
     private static final Property<String> P_CLUSTER_BIND = define(CLUSTER_BIND, String.class, Parsers::parseString, null, Range.ANY, "host:port this broker's cluster transport (JGroups TCP) binds; set to run clustered (Skua)");
     private static final Property<String> P_CLUSTER_SEEDS = define(CLUSTER_SEEDS, String.class, Parsers::parseString, null, Range.ANY, "host:port list of cluster members to contact when joining (Skua)");
     private static final Property<String> P_CLUSTER_NAME = define(CLUSTER_NAME, String.class, Parsers::parseString, "skua", Range.ANY, "name of the cluster; brokers only join members with the same name (Skua)");
+    private static final Property<Long> P_REPLICA_LAG = define(REPLICA_LAG_TIME_MAX_MS, Long.class, Parsers::parseLong, 30_000L, Range.atLeast(1), "a follower that has not caught up with the leader for this long leaves the ISR");
     private static final Property<Boolean> P_UNCLEAN = define(UNCLEAN_LEADER_ELECTION_ENABLE, Boolean.class, Parsers::parseBoolean, false, Range.ANY, "elect a leader outside the ISR when no ISR member is alive (data loss)");
 
     private final Map<String, String> originals;
@@ -509,6 +512,23 @@ public final class BrokerConfig {
 
     public boolean uncleanLeaderElectionEnable() {
         return get(P_UNCLEAN);
+    }
+
+    public long replicaLagTimeMaxMs() {
+        return get(P_REPLICA_LAG);
+    }
+
+    /**
+     * Broker default of the topic config {@code min.insync.replicas} (1). Not a modelled property: DescribeConfigs
+     * reports it as the synonym of the topic config, as before.
+     */
+    public int minInsyncReplicas() {
+        String raw = originals.get(MIN_INSYNC_REPLICAS);
+        try {
+            return raw == null ? 1 : Math.max(1, Integer.parseInt(raw.trim()));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 
     /** Properties as given (file then overrides). */

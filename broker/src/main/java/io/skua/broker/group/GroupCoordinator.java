@@ -113,6 +113,17 @@ public final class GroupCoordinator {
         });
     }
 
+    /** Starts offset expiration without loading any partition (clustered: partitions load as leadership arrives). */
+    public Future<Void> startRetention() {
+        return call(() -> {
+            if (retentionTimer < 0) {
+                retentionTimer = vertx.setPeriodic(config.offsetsRetentionCheckIntervalMs(),
+                        id -> offsets.expireOffsets());
+            }
+            return Future.succeededFuture();
+        });
+    }
+
     /** Becomes coordinator of a partition (its leader moved here): replays it, then serves its groups. */
     public Future<Void> loadPartition(int partition) {
         return call(() -> loader.load(partition));

@@ -4,6 +4,7 @@ import io.skua.broker.api.ApiHandler;
 import io.skua.broker.api.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.log.Partition;
+import io.skua.broker.log.Replication;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.storage.TopicMetadata;
 import io.skua.broker.metadata.TopicManager;
@@ -30,10 +31,12 @@ import java.util.List;
 public final class FetchHandler implements ApiHandler<FetchRequestData, FetchResponseData> {
     private final TopicManager topics;
     private final ClusterView cluster;
+    private final Replication replication;
 
-    public FetchHandler(TopicManager topics, ClusterView cluster) {
+    public FetchHandler(TopicManager topics, ClusterView cluster, Replication replication) {
         this.topics = topics;
         this.cluster = cluster;
+        this.replication = replication;
     }
 
     @Override
@@ -56,6 +59,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
         private final long deadline;
         private final Promise<FetchResponseData> promise;
         private final boolean byId;
+        /** A follower's fetch (replica id >= 0): reads up to the log end and reports its progress to the leader. */
+        private final int replicaId;
         private final List<Partition> parked = new ArrayList<>();
         private Runnable waiter;
         private long timer = -1;
@@ -66,6 +71,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             this.deadline = deadline;
             this.promise = promise;
             this.byId = ctx.apiVersion() >= 13;
+            this.replicaId = ctx.apiVersion() >= 15 ? request.replicaState().replicaId() : request.replicaId();
         }
 
         void run() {
@@ -84,7 +90,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
                     sources.add(partition);
                     if (topic != null && p.partition() >= 0 && p.partition() < topic.partitionCount()
                             && cluster.partitionState(topic.name(), p.partition()).leader() != cluster.nodeId()) {
-                        // Clustered: clients fetch from the leader (no follower fetching yet).
+                        // Clustered: clients and followers fetch from the leader.
                         reads.add(Future.succeededFuture(error(p.partition(), Errors.NOT_LEADER_OR_FOLLOWER)));
                     } else if (partition == null) {
                         reads.add(Future.succeededFuture(error(p.partition(),
@@ -126,7 +132,12 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
                 return Future.succeededFuture(error(p.partition(), Errors.FENCED_LEADER_EPOCH));
             }
             int max = Math.max(0, Math.min(p.partitionMaxBytes(), request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes()));
-            return partition.read(p.fetchOffset(), max).transform(ar -> {
+            Future<FetchSlice> slice = replicaId >= 0
+                    // a follower's fetch offset is its log end: record it (high watermark, ISR), then read to the log end
+                    ? replication.followerFetched(topic.name(), p.partition(), replicaId, p.fetchOffset())
+                            .compose(v -> partition.readUpTo(p.fetchOffset(), max, Long.MAX_VALUE))
+                    : partition.read(p.fetchOffset(), max);
+            return slice.transform(ar -> {
                 PartitionData data = new PartitionData()
                         .setPartitionIndex(p.partition())
                         .setHighWatermark(partition.highWatermark())

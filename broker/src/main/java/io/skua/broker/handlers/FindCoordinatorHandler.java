@@ -5,6 +5,7 @@ import io.skua.broker.api.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.group.GroupCoordinator;
 import io.skua.broker.group.GroupMessages.CoordinatorResult;
+import io.skua.broker.log.OffsetsTopicLog;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.Node;
 import io.skua.protocol.ApiKey;
@@ -73,6 +74,16 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
 
     private Coordinator answer(RequestContext ctx, CoordinatorResult r) {
         if (r.error() == Errors.NOT_COORDINATOR) {
+            // Clustered: the coordinator is the leader of the group's offsets partition, if that is another live broker.
+            int leader = cluster.partitionState(OffsetsTopicLog.TOPIC, r.partition()).leader();
+            if (leader >= 0 && leader != cluster.nodeId()) {
+                for (Node node : cluster.liveBrokers(ctx.listenerName())) {
+                    if (node.id() == leader) {
+                        return new Coordinator().setKey(r.key()).setNodeId(node.id()).setHost(node.host())
+                                .setPort(node.port());
+                    }
+                }
+            }
             // not (yet) loading its partition here: clients look again later
             return failed(r.key(), Errors.COORDINATOR_NOT_AVAILABLE, "The coordinator is not available.");
         }

@@ -3,6 +3,7 @@ package io.skua.broker.handlers;
 import io.skua.broker.api.ApiHandler;
 import io.skua.broker.api.Errors;
 import io.skua.broker.api.RequestContext;
+import io.skua.broker.log.LeaderEpochCache;
 import io.skua.broker.log.Partition;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.TopicManager;
@@ -20,9 +21,9 @@ import io.vertx.core.Future;
  * epoch, the largest epoch at or below it and that epoch's end offset (the start of the next epoch, or the log end
  * for the latest epoch); a requested epoch above the latest gets UNDEFINED (-1, -1).
  *
- * <p>Single node: storage keeps no leader-epoch checkpoint, because every batch is stamped with the one leader
- * epoch this broker has ever had (the {@link ClusterView}'s, 0). The epoch history of a partition is therefore one
- * entry, starting at the log start offset. A replicated Skua needs the epoch cache before this is right.
+ * <p>Answered from the partition's leader-epoch checkpoint ({@link LeaderEpochCache}); a log without one (nothing
+ * appended since epochs are recorded) has one entry, the current epoch from the log start offset. Followers ask the
+ * leader this before fetching after a leader change, and truncate to the answer.
  */
 public final class OffsetForLeaderEpochHandler
         implements ApiHandler<OffsetForLeaderEpochRequestData, OffsetForLeaderEpochResponseData> {
@@ -71,10 +72,19 @@ public final class OffsetForLeaderEpochHandler
         if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() < current) {
             return error(p.partition(), Errors.FENCED_LEADER_EPOCH);
         }
-        // The epoch history: one entry, epoch `current` from the log start offset on.
         long endOffset = partition.logEndOffset();
         int requested = p.leaderEpoch();
         EpochEndOffset out = new EpochEndOffset().setPartition(p.partition()).setErrorCode(Errors.NONE);
+        if (!partition.epochs().isEmpty() && requested > partition.epochs().latestEpoch() && requested <= current) {
+            // a leader epoch that has not written yet: it holds everything up to the log end
+            return out.setLeaderEpoch(requested).setEndOffset(endOffset);
+        }
+        if (!partition.epochs().isEmpty()) {
+            // The partition's leader-epoch checkpoint (epoch -> first offset), kept by appends and truncations.
+            LeaderEpochCache.EpochEnd end = partition.epochs().endOffsetFor(requested, endOffset);
+            return out.setLeaderEpoch(end.epoch()).setEndOffset(end.endOffset());
+        }
+        // Nothing appended since epochs are recorded: the history is one entry, epoch `current` from the log start.
         if (requested == UNDEFINED_EPOCH || requested > current) {
             return out.setLeaderEpoch(UNDEFINED_EPOCH).setEndOffset(UNDEFINED_OFFSET);
         }

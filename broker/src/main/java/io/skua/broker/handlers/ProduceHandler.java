@@ -4,6 +4,8 @@ import io.skua.broker.api.ApiHandler;
 import io.skua.broker.api.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.log.Partition;
+import io.skua.broker.log.Replication;
+import io.skua.broker.metadata.PartitionState;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.storage.TopicMetadata;
 import io.skua.broker.metadata.TopicManager;
@@ -18,7 +20,9 @@ import io.skua.protocol.message.ProduceResponseData.PartitionProduceResponse;
 import io.skua.protocol.message.ProduceResponseData.TopicProduceResponse;
 import io.skua.storage.AppendResult;
 import io.skua.storage.StorageException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,10 +34,12 @@ import java.util.List;
 public final class ProduceHandler implements ApiHandler<ProduceRequestData, ProduceResponseData> {
     private final TopicManager topics;
     private final ClusterView cluster;
+    private final Replication replication;
 
-    public ProduceHandler(TopicManager topics, ClusterView cluster) {
+    public ProduceHandler(TopicManager topics, ClusterView cluster, Replication replication) {
         this.topics = topics;
         this.cluster = cluster;
+        this.replication = replication;
     }
 
     @Override
@@ -73,7 +79,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
                     answer = Future.succeededFuture(error(data.index(),
                             byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
                 } else {
-                    answer = append(topic, data);
+                    answer = append(ctx, topic, data, acks, request.timeoutMs());
                 }
                 pending.add(answer);
                 owners.add(topicResponse);
@@ -90,7 +96,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
         });
     }
 
-    private Future<PartitionProduceResponse> append(TopicMetadata topic, PartitionProduceData data) {
+    private Future<PartitionProduceResponse> append(RequestContext ctx, TopicMetadata topic, PartitionProduceData data,
+                                                    short acks, int timeoutMs) {
         if (data.index() >= 0 && data.index() < topic.partitionCount()
                 && cluster.partitionState(topic.name(), data.index()).leader() != cluster.nodeId()) {
             // Clustered: another broker (or nobody, during an election) leads this partition.
@@ -103,20 +110,103 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
         if (!(data.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) {
             return Future.succeededFuture(error(data.index(), Errors.INVALID_RECORD, "no record batches"));
         }
-        int leaderEpoch = cluster.partitionState(topic.name(), data.index()).leaderEpoch();
+        PartitionState state = cluster.partitionState(topic.name(), data.index());
+        int leaderEpoch = state.leaderEpoch();
+        int minIsr = replication.minInsyncReplicas(topic);
+        if (acks == -1 && state.isr().size() < minIsr) {
+            return Future.succeededFuture(error(data.index(), Errors.NOT_ENOUGH_REPLICAS, "The size of the current ISR "
+                    + state.isr() + " is insufficient to satisfy the min.isr requirement of " + minIsr));
+        }
+        long deadline = System.nanoTime() + Math.max(0, timeoutMs) * 1_000_000L;
         return partition.append(records.buffer(), leaderEpoch).transform(ar -> {
             if (ar.succeeded()) {
                 AppendResult r = ar.result();
-                return Future.succeededFuture(new PartitionProduceResponse()
+                PartitionProduceResponse ok = new PartitionProduceResponse()
                         .setIndex(data.index())
                         .setBaseOffset(r.firstOffset())
                         .setLogAppendTimeMs(r.logAppendTime())
-                        .setLogStartOffset(r.logStartOffset()));
+                        .setLogStartOffset(r.logStartOffset());
+                replication.leaderAppended(topic.name(), data.index());
+                if (acks != -1 || partition.soleReplica()) {
+                    return Future.succeededFuture(ok);
+                }
+                Promise<PartitionProduceResponse> done = Promise.promise();
+                new Commit(ctx.context(), topic, partition, leaderEpoch, r.lastOffset() + 1, minIsr, deadline, ok, done).check();
+                return done.future();
             }
             Throwable t = ar.cause();
             short code = t instanceof StorageException se ? se.errorCode() : Errors.UNKNOWN_SERVER_ERROR;
             return Future.succeededFuture(error(data.index(), code, t.getMessage()));
         });
+    }
+
+    /**
+     * acks=all: waits until the high watermark passes the batch (every ISR member has it), woken by high-watermark
+     * advances and metadata changes; answers NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR is then below
+     * min.insync.replicas, NOT_LEADER_OR_FOLLOWER if leadership moved, REQUEST_TIMED_OUT after the request's timeout.
+     */
+    private final class Commit {
+        private final Context context;
+        private final TopicMetadata topic;
+        private final Partition partition;
+        private final int leaderEpoch;
+        private final long endOffset;
+        private final int minIsr;
+        private final long deadline;
+        private final PartitionProduceResponse ok;
+        private final Promise<PartitionProduceResponse> done;
+        private Runnable waiter;
+        private long timer = -1;
+
+        Commit(Context context, TopicMetadata topic, Partition partition, int leaderEpoch, long endOffset, int minIsr,
+               long deadline, PartitionProduceResponse ok, Promise<PartitionProduceResponse> done) {
+            this.context = context;
+            this.topic = topic;
+            this.partition = partition;
+            this.leaderEpoch = leaderEpoch;
+            this.endOffset = endOffset;
+            this.minIsr = minIsr;
+            this.deadline = deadline;
+            this.ok = ok;
+            this.done = done;
+        }
+
+        void check() {
+            PartitionState state = cluster.partitionState(topic.name(), partition.index());
+            if (state.leader() != cluster.nodeId() || state.leaderEpoch() != leaderEpoch) {
+                finish(error(ok.index(), Errors.NOT_LEADER_OR_FOLLOWER, "leadership moved while waiting for replicas"));
+            } else if (partition.highWatermark() >= endOffset) {
+                finish(state.isr().size() < minIsr ? error(ok.index(), Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+                        "The ISR " + state.isr() + " shrank below min.insync.replicas " + minIsr) : ok);
+            } else if (System.nanoTime() >= deadline) {
+                finish(error(ok.index(), Errors.REQUEST_TIMED_OUT, "not replicated to the ISR in time"));
+            } else {
+                waiter = () -> context.runOnContext(v -> wake());
+                partition.awaitAppend(waiter);
+                long remainingMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
+                timer = context.owner().setTimer(Math.min(remainingMs, 1_000), id -> {
+                    timer = -1;
+                    wake();
+                });
+            }
+        }
+
+        private void wake() {
+            if (waiter == null) {
+                return;
+            }
+            partition.cancelWaiter(waiter);
+            waiter = null;
+            if (timer >= 0) {
+                context.owner().cancelTimer(timer);
+                timer = -1;
+            }
+            check();
+        }
+
+        private void finish(PartitionProduceResponse response) {
+            done.tryComplete(response);
+        }
     }
 
     private static PartitionProduceResponse error(int index, short code, String message) {

@@ -33,11 +33,19 @@ public final class OffsetsTopicLog implements GroupLog {
     private final TopicManager topics;
     private final ClusterView cluster;
     private final LongSupplier clock;
+    private final Replication replication;
+    /** How long a clustered append waits for the ISR (then fails, and the request answers an error). */
+    static final long COMMIT_TIMEOUT_MS = 5_000;
 
     public OffsetsTopicLog(TopicManager topics, ClusterView cluster, LongSupplier clock) {
+        this(topics, cluster, clock, Replication.singleNode(1));
+    }
+
+    public OffsetsTopicLog(TopicManager topics, ClusterView cluster, LongSupplier clock, Replication replication) {
         this.topics = topics;
         this.cluster = cluster;
         this.clock = clock;
+        this.replication = replication;
     }
 
     @Override
@@ -54,7 +62,14 @@ public final class OffsetsTopicLog implements GroupLog {
             kvs.add(new KeyValue(r.key(), r.value()));
         }
         ByteBuffer batch = RecordBatchBuilder.build(kvs, clock.getAsLong());
-        return p.append(batch, cluster.partitionState(TOPIC, partition).leaderEpoch()).mapEmpty();
+        return p.append(batch, cluster.partitionState(TOPIC, partition).leaderEpoch()).compose(r -> {
+            if (p.soleReplica() || r.lastOffset() < 0) {
+                return Future.succeededFuture();
+            }
+            // Clustered with followers in the ISR: acknowledged once every ISR member has it (like acks=all).
+            replication.leaderAppended(TOPIC, partition);
+            return p.awaitHighWatermark(r.lastOffset() + 1, COMMIT_TIMEOUT_MS);
+        });
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.skua.broker.log;
 
+import io.skua.broker.api.ApiException;
+import io.skua.broker.api.Errors;
+import io.skua.protocol.record.RecordBatch;
 import io.skua.storage.AppendOrigin;
 import io.skua.storage.AppendResult;
 import io.skua.storage.FetchSlice;
@@ -33,12 +36,32 @@ public final class Partition {
     private final ExecutorService io;
     /** Parked fetches, woken (each on its own context) after every append. Guarded by itself. */
     private final List<Runnable> waiters = new ArrayList<>();
+    private final LeaderEpochCache epochs;
+    /**
+     * True while this broker is the partition's only in-sync replica (always on a single node): an append is then
+     * committed at once and the high watermark follows the log end. Clustered leaders with followers in the ISR
+     * advance it over the ISR instead (ReplicaManager).
+     */
+    private volatile boolean soleReplica = true;
 
     public Partition(String topic, int index, PartitionLog log, ExecutorService io) {
         this.topic = topic;
         this.index = index;
         this.log = log;
         this.io = io;
+        this.epochs = LeaderEpochCache.load(log.dir());
+    }
+
+    public LeaderEpochCache epochs() {
+        return epochs;
+    }
+
+    public boolean soleReplica() {
+        return soleReplica;
+    }
+
+    public void soleReplica(boolean sole) {
+        this.soleReplica = sole;
     }
 
     public String topic() {
@@ -72,11 +95,73 @@ public final class Partition {
     public Future<AppendResult> append(ByteBuffer batches, int leaderEpoch) {
         return onIo(() -> {
             AppendResult result = log.append(batches, AppendOrigin.CLIENT, leaderEpoch);
-            if (!result.duplicate()) {
+            if (!result.duplicate() && result.firstOffset() >= 0) {
+                epochs.assign(leaderEpoch, result.firstOffset());
+            }
+            if (!result.duplicate() && soleReplica) {
                 log.updateHighWatermark(log.logEndOffset());
             }
             return result;
         }).andThen(ar -> wakeWaiters());
+    }
+
+    /**
+     * Follower: appends batches fetched from the leader as they are (offsets, epochs, timestamps kept), records each
+     * new leader epoch's first offset, and takes the leader's high watermark (at most the own log end).
+     */
+    public Future<Long> appendReplicated(ByteBuffer batches, long leaderHighWatermark) {
+        return onIo(() -> {
+            if (batches.remaining() > 0) {
+                for (RecordBatch b : RecordBatch.batches(batches.duplicate())) {
+                    if (b.baseOffset() >= log.logEndOffset()) {
+                        epochs.assign(b.partitionLeaderEpoch(), b.baseOffset());
+                    }
+                }
+                log.append(batches, AppendOrigin.REPLICATION, -1);
+            }
+            if (leaderHighWatermark >= 0) {
+                log.updateHighWatermark(Math.min(leaderHighWatermark, log.logEndOffset()));
+            }
+            return log.logEndOffset();
+        }).andThen(ar -> wakeWaiters());
+    }
+
+    /** Follower: removes everything from {@code offset} on (leader-epoch truncation); returns the new log end. */
+    public Future<Long> truncateTo(long offset) {
+        return onIo(() -> {
+            if (offset < log.logStartOffset()) {
+                log.truncateFullyAndStartAt(offset);
+                epochs.clear();
+            } else {
+                log.truncateTo(offset);
+                epochs.truncateFromEnd(log.logEndOffset());
+            }
+            return log.logEndOffset();
+        });
+    }
+
+    /** Follower behind the leader's log start: empties the log and restarts it at {@code offset}. */
+    public Future<Long> restartAt(long offset) {
+        return onIo(() -> {
+            log.truncateFullyAndStartAt(offset);
+            epochs.clear();
+            return log.logEndOffset();
+        });
+    }
+
+    /** Moves the high watermark forward (never back) and wakes parked fetches and produce requests. */
+    public Future<Long> advanceHighWatermark(long offset) {
+        return onIo(() -> {
+            if (offset > log.highWatermark()) {
+                log.updateHighWatermark(offset);
+            }
+            return log.highWatermark();
+        }).andThen(ar -> wakeWaiters());
+    }
+
+    /** Whole batches below {@code maxOffsetExclusive} (a follower's fetch reads up to the log end). */
+    public Future<FetchSlice> readUpTo(long offset, int maxBytes, long maxOffsetExclusive) {
+        return onIo(() -> log.read(offset, maxBytes, maxOffsetExclusive));
     }
 
     /** Whole batches from {@code offset}, at most {@code maxBytes} (the first batch always whole), below the high watermark. */
@@ -150,6 +235,48 @@ public final class Partition {
         }).andThen(ar -> wakeWaiters());
     }
 
+    /**
+     * Completes (on the caller's context) once the high watermark reaches {@code offset}, or fails after
+     * {@code timeoutMs}: a clustered leader's own writes (the group coordinator's) are acknowledged when committed.
+     */
+    public Future<Void> awaitHighWatermark(long offset, long timeoutMs) {
+        Context ctx = Vertx.currentContext();
+        Promise<Void> promise = ctx == null ? Promise.promise() : ((ContextInternal) ctx).promise();
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        Runnable[] check = new Runnable[1];
+        check[0] = () -> {
+            if (log.highWatermark() >= offset) {
+                promise.tryComplete();
+            } else if (System.nanoTime() >= deadline) {
+                promise.tryFail(new ApiException(Errors.REQUEST_TIMED_OUT,
+                        topic + "-" + index + " not replicated to the ISR in time"));
+            } else {
+                java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+                Runnable once = () -> {
+                    if (fired.compareAndSet(false, true)) {
+                        check[0].run();
+                    }
+                };
+                Runnable waiter = () -> {
+                    if (ctx != null) {
+                        ctx.runOnContext(v -> once.run());
+                    } else {
+                        once.run();
+                    }
+                };
+                awaitAppend(waiter);
+                if (ctx != null) {
+                    ctx.owner().setTimer(100, id -> {
+                        cancelWaiter(waiter);
+                        once.run();
+                    });
+                }
+            }
+        };
+        check[0].run();
+        return promise.future();
+    }
+
     /** Runs {@code waiter} once, on its own context, after the next append (or close). */
     public void awaitAppend(Runnable waiter) {
         synchronized (waiters) {
@@ -163,7 +290,8 @@ public final class Partition {
         }
     }
 
-    private void wakeWaiters() {
+    /** Wakes every parked request so it re-checks its condition (leadership or ISR changed). */
+    public void wakeWaiters() {
         List<Runnable> woken;
         synchronized (waiters) {
             if (waiters.isEmpty()) {

@@ -326,10 +326,16 @@ public final class TopicManager implements Lifecycle {
                 continue;
             }
             PartitionLog log = found.get();
-            // A single node is its own ISR: everything its log holds after recovery is committed.
-            // TODO(replication): clustered, the leader advances the high watermark over the ISR instead.
-            log.updateHighWatermark(log.logEndOffset());
-            list[p] = new Partition(topic.name(), p, log, io.forPartition(topic.name(), p));
+            Partition partition = new Partition(topic.name(), p, log, io.forPartition(topic.name(), p));
+            if (c == null) {
+                // A single node is its own ISR: everything its log holds after recovery is committed.
+                log.updateHighWatermark(log.logEndOffset());
+            } else {
+                // Clustered, the leader advances the high watermark over the ISR (ReplicaManager); a follower takes
+                // the leader's. Until this broker knows its role, the recovered (checkpointed) one stands.
+                partition.soleReplica(false);
+            }
+            list[p] = partition;
         }
         partitions.put(topic.name(), Collections.unmodifiableList(Arrays.asList(list)));
         byName.put(topic.name(), topic);

@@ -116,8 +116,10 @@ class ClusterTest {
         AlterPartitionResponseData altered = alterIsr(controller, p0.leaderId(), topic, p0, shrunk, 0);
         assertEquals(Errors.NONE, altered.errorCode());
         assertEquals(Errors.NONE, altered.topics().get(0).partitions().get(0).errorCode(), altered.toString());
-        Await.until("every broker sees the shrunk ISR", FAILOVER, () -> brokers.stream().allMatch(b ->
-                new TreeSet<>(metadata(b).topics().get(0).partitions().get(0).isrNodes()).equals(new TreeSet<>(shrunk))));
+        assertEquals(new TreeSet<>(shrunk), new TreeSet<>(altered.topics().get(0).partitions().get(0).isr()));
+        // And the leader puts the caught-up follower back into the ISR (AlterPartition of its own)
+        Await.until("every broker sees the follower back in the ISR", FAILOVER, () -> brokers.stream().allMatch(b ->
+                new TreeSet<>(metadata(b).topics().get(0).partitions().get(0).isrNodes()).equals(Set.of(1, 2, 3))));
         // And a stale partition epoch is refused
         AlterPartitionResponseData stale = alterIsr(controller, p0.leaderId(), topic, p0, p0.isrNodes(), 0);
         assertEquals(Errors.INVALID_UPDATE_VERSION, stale.topics().get(0).partitions().get(0).errorCode());

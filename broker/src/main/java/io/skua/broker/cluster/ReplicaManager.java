@@ -1,0 +1,393 @@
+package io.skua.broker.cluster;
+
+import io.skua.broker.Lifecycle;
+import io.skua.broker.api.ApiException;
+import io.skua.broker.api.Errors;
+import io.skua.broker.cluster.ClusterRecords.BrokerRecord;
+import io.skua.broker.cluster.ClusterRecords.PartitionRecord;
+import io.skua.broker.cluster.ClusterRecords.TopicRecord;
+import io.skua.broker.log.Partition;
+import io.skua.broker.log.Replication;
+import io.skua.broker.metadata.TopicManager;
+import io.skua.protocol.ApiKey;
+import io.skua.protocol.Uuid;
+import io.skua.protocol.message.AlterPartitionRequestData;
+import io.skua.protocol.message.AlterPartitionResponseData;
+import io.skua.storage.TopicMetadata;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Record replication, Kafka's way. For every partition hosted here it follows the cluster metadata:
+ *
+ * <ul>
+ *   <li><b>leader</b>: tracks each follower's fetch offset (its log end), advances the high watermark to the minimum
+ *   log end over the ISR, asks the controller (AlterPartition) to drop a follower that has not caught up for
+ *   {@code replica.lag.time.max.ms} and to add one that reached the high watermark;</li>
+ *   <li><b>follower</b>: a {@link ReplicaFetcher} per leader broker truncates the log by leader epoch
+ *   (OffsetForLeaderEpoch), then fetches from the log end and appends what comes back.</li>
+ * </ul>
+ *
+ * Role changes are applied on this manager's own context ({@link #reconcile}), on every metadata change and every
+ * 500 ms; the leader bookkeeping ({@link LeaderState}) is also touched by fetch requests on connection event loops and
+ * is guarded by its own monitor.
+ */
+public final class ReplicaManager implements Replication, Lifecycle {
+    private static final System.Logger LOG = System.getLogger(ReplicaManager.class.getName());
+    static final long RECONCILE_MS = 500;
+    static final short ALTER_PARTITION_VERSION = 2;
+
+    private final Vertx vertx;
+    private final ClusterMetadata metadata;
+    private final TopicManager topics;
+    private final ControllerClient controllerClient;
+    private final long lagTimeMaxMs;
+    private final int brokerMinIsr;
+    private final Map<String, LeaderState> leaders = new ConcurrentHashMap<>();
+    /** Partition key -> the leader epoch this broker last acted on (leader or follower); context only. */
+    private final Map<String, Integer> roles = new HashMap<>();
+    /** Leader node id -> its fetcher; context only. */
+    private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
+    private Context context;
+    private NetClient client;
+    private long timer = -1;
+    private volatile boolean stopped;
+
+    public ReplicaManager(Vertx vertx, ClusterMetadata metadata, TopicManager topics, ControllerClient controllerClient,
+                          long lagTimeMaxMs, int brokerMinIsr) {
+        this.vertx = vertx;
+        this.metadata = metadata;
+        this.topics = topics;
+        this.controllerClient = controllerClient;
+        this.lagTimeMaxMs = lagTimeMaxMs;
+        this.brokerMinIsr = brokerMinIsr;
+    }
+
+    @Override
+    public Future<Void> start() {
+        context = vertx.getOrCreateContext();
+        client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(3_000));
+        metadata.onChange(change -> {
+            if (!stopped) {
+                context.runOnContext(v -> reconcile());
+            }
+        });
+        context.runOnContext(v -> {
+            timer = vertx.setPeriodic(RECONCILE_MS, id -> reconcile());
+            reconcile();
+        });
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> stop() {
+        stopped = true;
+        Future<Void> done = Future.future(p -> context.runOnContext(v -> {
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+            }
+            fetchers.values().forEach(ReplicaFetcher::stop);
+            fetchers.clear();
+            p.complete();
+        }));
+        return done.compose(v -> client.close());
+    }
+
+    int nodeId() {
+        return metadata.nodeId();
+    }
+
+    // ---- Replication (request path) ----
+
+    @Override
+    public void leaderAppended(String topic, int partition) {
+        LeaderState state = leaders.get(ClusterRecords.partitionKey(topic, partition));
+        if (state != null) {
+            state.maybeAdvanceHighWatermark();
+        }
+    }
+
+    @Override
+    public Future<Void> followerFetched(String topic, int partition, int replicaId, long fetchOffset) {
+        LeaderState state = leaders.get(ClusterRecords.partitionKey(topic, partition));
+        if (state == null) {
+            return Future.succeededFuture();
+        }
+        return state.onFollowerFetch(replicaId, fetchOffset);
+    }
+
+    @Override
+    public int minInsyncReplicas(TopicMetadata topic) {
+        return Replication.minInsyncReplicas(topic, brokerMinIsr);
+    }
+
+    // ---- role changes (context) ----
+
+    private void reconcile() {
+        if (stopped) {
+            return;
+        }
+        int me = metadata.nodeId();
+        Map<Integer, Map<String, ReplicaFetcher.Target>> wanted = new HashMap<>();
+        Set<String> hosted = new HashSet<>();
+        for (TopicRecord t : metadata.topics().values()) {
+            for (int p = 0; p < t.partitionCount(); p++) {
+                if (!t.replicas().get(p).contains(me)) {
+                    continue;
+                }
+                String key = ClusterRecords.partitionKey(t.name(), p);
+                PartitionRecord record = metadata.partition(t.name(), p);
+                Partition partition = topics.partition(t.name(), p);
+                if (record == null || partition == null) {
+                    continue; // not published here yet; the next round sees it
+                }
+                hosted.add(key);
+                Integer previous = roles.get(key);
+                if (record.leader() == me) {
+                    LeaderState state = leaders.get(key);
+                    if (state == null || state.leaderEpoch != record.leaderEpoch()) {
+                        state = new LeaderState(t.name(), Uuid.fromString(t.id()), p, partition, record.leaderEpoch(),
+                                t.replicas().get(p));
+                        leaders.put(key, state);
+                        LOG.log(Level.INFO, "leading partition={0} leaderEpoch={1} isr={2} leo={3} hw={4}", key,
+                                record.leaderEpoch(), record.isr(), partition.logEndOffset(), partition.highWatermark());
+                    }
+                    roles.put(key, record.leaderEpoch());
+                    state.onMetadata(record);
+                } else {
+                    if (leaders.remove(key) != null) {
+                        partition.wakeWaiters(); // parked acks=all requests answer NOT_LEADER_OR_FOLLOWER
+                    }
+                    partition.soleReplica(false);
+                    BrokerRecord leader = record.leader() < 0 ? null : metadata.brokers().get(record.leader());
+                    if (leader != null && metadata.isLive(leader.nodeId()) && !leader.endpoints().isEmpty()) {
+                        wanted.computeIfAbsent(record.leader(), k -> new HashMap<>()).put(key,
+                                new ReplicaFetcher.Target(t.name(), Uuid.fromString(t.id()), p, partition,
+                                        record.leaderEpoch()));
+                    }
+                    if (previous == null || previous != record.leaderEpoch()) {
+                        roles.put(key, record.leaderEpoch());
+                        LOG.log(Level.INFO, "following partition={0} leader={1} leaderEpoch={2} leo={3}", key,
+                                record.leader(), record.leaderEpoch(), partition.logEndOffset());
+                    }
+                }
+            }
+        }
+        leaders.keySet().removeIf(k -> !hosted.contains(k));
+        roles.keySet().removeIf(k -> !hosted.contains(k));
+        // fetchers: one per leader broker, each told exactly the partitions it should fetch now
+        for (var it = fetchers.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            BrokerRecord leader = metadata.brokers().get(e.getKey());
+            if (!wanted.containsKey(e.getKey()) || leader == null || !e.getValue().endpoint().equals(endpointOf(leader))) {
+                e.getValue().stop();
+                it.remove();
+            }
+        }
+        wanted.forEach((leaderId, targets) -> {
+            ReplicaFetcher f = fetchers.get(leaderId);
+            if (f == null) {
+                String endpoint = endpointOf(metadata.brokers().get(leaderId));
+                f = new ReplicaFetcher(vertx, client, me, leaderId, endpoint);
+                fetchers.put(leaderId, f);
+                f.start();
+            }
+            f.assign(targets);
+        });
+    }
+
+    private static String endpointOf(BrokerRecord b) {
+        var e = b.endpoints().get(0);
+        return e.host() + ":" + e.port();
+    }
+
+    /** What a follower has shown the leader. */
+    private static final class Follower {
+        long logEndOffset = -1;
+        long lastCaughtUpMs;
+        long lastFetchMs;
+        long leaderEndAtLastFetch = -1;
+    }
+
+    /** The leader's view of one partition's followers; guarded by itself. */
+    final class LeaderState {
+        final String topic;
+        final Uuid topicId;
+        final int index;
+        final Partition partition;
+        final int leaderEpoch;
+        final List<Integer> replicas;
+        /** The log end when this broker became leader: a follower must reach it before it rejoins the ISR. */
+        final long epochStartOffset;
+        final Map<Integer, Follower> followers = new HashMap<>();
+        PartitionRecord record;
+        /** Followers this leader asked to add; counted for the high watermark from the request on (Kafka's maximal ISR). */
+        final Set<Integer> pendingAdds = new HashSet<>();
+        boolean alterInFlight;
+
+        LeaderState(String topic, Uuid topicId, int index, Partition partition, int leaderEpoch, List<Integer> replicas) {
+            this.topic = topic;
+            this.topicId = topicId;
+            this.index = index;
+            this.partition = partition;
+            this.leaderEpoch = leaderEpoch;
+            this.replicas = replicas;
+            this.epochStartOffset = partition.logEndOffset();
+            long now = System.currentTimeMillis();
+            for (int r : replicas) {
+                if (r != metadata.nodeId()) {
+                    Follower f = new Follower();
+                    f.lastCaughtUpMs = now;
+                    followers.put(r, f);
+                }
+            }
+        }
+
+        /** Context: the partition record changed (or the periodic round). */
+        void onMetadata(PartitionRecord next) {
+            List<Integer> isr;
+            synchronized (this) {
+                record = next;
+                pendingAdds.removeIf(next.isr()::contains);
+                isr = next.isr();
+            }
+            partition.soleReplica(isr.size() == 1 && isr.get(0) == metadata.nodeId() && pendingAdds.isEmpty());
+            maybeAdvanceHighWatermark();
+            maybeShrinkIsr();
+            partition.wakeWaiters();
+        }
+
+        Future<Void> onFollowerFetch(int replicaId, long fetchOffset) {
+            long now = System.currentTimeMillis();
+            long leaderEnd = partition.logEndOffset();
+            boolean expand = false;
+            synchronized (this) {
+                Follower f = followers.get(replicaId);
+                if (f == null) {
+                    return Future.succeededFuture();
+                }
+                f.logEndOffset = fetchOffset;
+                if (fetchOffset >= leaderEnd) {
+                    f.lastCaughtUpMs = now;
+                } else if (f.leaderEndAtLastFetch >= 0 && fetchOffset >= f.leaderEndAtLastFetch) {
+                    f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, f.lastFetchMs);
+                }
+                f.lastFetchMs = now;
+                f.leaderEndAtLastFetch = leaderEnd;
+                if (record != null && !record.isr().contains(replicaId) && !pendingAdds.contains(replicaId)
+                        && !alterInFlight && fetchOffset >= partition.highWatermark() && fetchOffset >= epochStartOffset) {
+                    expand = true;
+                }
+            }
+            if (expand) {
+                expandIsr(replicaId);
+            }
+            return maybeAdvanceHighWatermark();
+        }
+
+        /** The high watermark: the smallest log end over the ISR (and pending additions), never moving back. */
+        Future<Void> maybeAdvanceHighWatermark() {
+            long hw;
+            synchronized (this) {
+                if (record == null) {
+                    return Future.succeededFuture();
+                }
+                hw = partition.logEndOffset();
+                Set<Integer> isr = new LinkedHashSet<>(record.isr());
+                isr.addAll(pendingAdds);
+                for (int id : isr) {
+                    if (id == metadata.nodeId()) {
+                        continue;
+                    }
+                    Follower f = followers.get(id);
+                    hw = Math.min(hw, f == null ? -1 : f.logEndOffset);
+                }
+            }
+            if (hw > partition.highWatermark()) {
+                return partition.advanceHighWatermark(hw).mapEmpty();
+            }
+            return Future.succeededFuture();
+        }
+
+        void maybeShrinkIsr() {
+            List<Integer> keep = new ArrayList<>();
+            synchronized (this) {
+                if (record == null || alterInFlight) {
+                    return;
+                }
+                long now = System.currentTimeMillis();
+                for (int id : record.isr()) {
+                    Follower f = followers.get(id);
+                    if (id == metadata.nodeId() || (f != null && now - f.lastCaughtUpMs <= lagTimeMaxMs)) {
+                        keep.add(id);
+                    }
+                }
+                if (keep.size() == record.isr().size()) {
+                    return;
+                }
+                alterInFlight = true;
+            }
+            LOG.log(Level.INFO, "shrinking isr partition={0}-{1} isr={2} -> {3}", topic, index, record.isr(), keep);
+            alterIsr(keep, null);
+        }
+
+        void expandIsr(int replicaId) {
+            List<Integer> grown;
+            synchronized (this) {
+                if (alterInFlight) {
+                    return;
+                }
+                alterInFlight = true;
+                pendingAdds.add(replicaId);
+                grown = new ArrayList<>(record.isr());
+                grown.add(replicaId);
+            }
+            partition.soleReplica(false);
+            LOG.log(Level.INFO, "expanding isr partition={0}-{1} isr={2} -> {3}", topic, index, record.isr(), grown);
+            alterIsr(grown, replicaId);
+        }
+
+        private void alterIsr(List<Integer> isr, Integer added) {
+            PartitionRecord seen = record;
+            AlterPartitionRequestData request = new AlterPartitionRequestData().setBrokerId(metadata.nodeId())
+                    .setBrokerEpoch(-1);
+            AlterPartitionRequestData.TopicData td = new AlterPartitionRequestData.TopicData().setTopicId(topicId);
+            td.partitions().add(new AlterPartitionRequestData.PartitionData().setPartitionIndex(index)
+                    .setLeaderEpoch(seen.leaderEpoch()).setPartitionEpoch(seen.partitionEpoch()).setNewIsr(isr));
+            request.topics().add(td);
+            context.runOnContext(v -> controllerClient.<AlterPartitionResponseData>send(ApiKey.ALTER_PARTITION,
+                    ALTER_PARTITION_VERSION, request).onComplete(ar -> {
+                short error;
+                if (ar.failed()) {
+                    error = ApiException.codeOf(ar.cause());
+                } else if (ar.result().errorCode() != Errors.NONE) {
+                    error = ar.result().errorCode();
+                } else {
+                    error = ar.result().topics().get(0).partitions().get(0).errorCode();
+                }
+                synchronized (this) {
+                    alterInFlight = false;
+                    if (error != Errors.NONE && added != null) {
+                        pendingAdds.remove(added);
+                    }
+                }
+                if (error != Errors.NONE) {
+                    LOG.log(Level.INFO, "isr change refused partition={0}-{1} isr={2}: {3}", topic, index, isr,
+                            Errors.name(error));
+                }
+            }));
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.skua.broker.log;
+
+import io.skua.storage.TopicMetadata;
+import io.vertx.core.Future;
+
+/**
+ * What the produce and fetch paths need from replication: the leader's bookkeeping of its followers' fetches and the
+ * high watermark over the ISR. A single node has no followers: {@link #singleNode} does nothing.
+ */
+public interface Replication {
+    /** After a leader append: advances the high watermark over the ISR (no-op when this broker is the sole replica). */
+    void leaderAppended(String topic, int partition);
+
+    /**
+     * A follower fetched from {@code fetchOffset} (its log end): records its progress, may advance the high watermark
+     * and expand the ISR. Completes once the high watermark reflects it.
+     */
+    Future<Void> followerFetched(String topic, int partition, int replicaId, long fetchOffset);
+
+    /** {@code min.insync.replicas} of the topic (topic config, else the broker default). */
+    int minInsyncReplicas(TopicMetadata topic);
+
+    /** {@code min.insync.replicas} from the topic's configs, else {@code brokerDefault}. */
+    static int minInsyncReplicas(TopicMetadata topic, int brokerDefault) {
+        String v = topic.configs().get("min.insync.replicas");
+        try {
+            return v == null ? brokerDefault : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return brokerDefault;
+        }
+    }
+
+    static Replication singleNode(int brokerMinInsyncReplicas) {
+        return new Replication() {
+        @Override
+        public void leaderAppended(String topic, int partition) {
+        }
+
+        @Override
+        public Future<Void> followerFetched(String topic, int partition, int replicaId, long fetchOffset) {
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public int minInsyncReplicas(TopicMetadata topic) {
+            return Replication.minInsyncReplicas(topic, brokerMinInsyncReplicas);
+        }
+        };
+    }
+}

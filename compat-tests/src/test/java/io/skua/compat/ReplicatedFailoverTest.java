@@ -151,9 +151,12 @@ class ReplicatedFailoverTest {
                         TopicPartitionInfo now = describe(admin);
                         return now.leader() != null && now.leader().id() != leader;
                     }));
+                    long newLeaderMs = (System.nanoTime() - killed) / 1_000_000;
                     long afterKill = ackCount.get();
                     until("acknowledgements resume", Duration.ofSeconds(60), () -> ackCount.get() > afterKill + 100);
                     failoverMs.add((System.nanoTime() - killed) / 1_000_000);
+                    System.out.printf("replicated-failover kill=%d leader=%d at=%s new-leader-seen ms=%d acks-resumed ms=%d%n",
+                            kills, leader, java.time.Instant.now(), newLeaderMs, failoverMs.get(failoverMs.size() - 1));
                     // And comes back: it truncates, catches up and rejoins the ISR
                     assertTrue(start(leader).await(120, TimeUnit.SECONDS), "restarted broker listens");
                     until("the restarted broker back in the ISR", Duration.ofSeconds(90),

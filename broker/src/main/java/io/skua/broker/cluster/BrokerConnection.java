@@ -18,19 +18,21 @@ import io.vertx.core.parsetools.RecordParser;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One plain TCP connection to another broker's Kafka listener, speaking the Kafka wire protocol with Skua's codec:
  * length-prefixed frames, correlation ids, responses decoded with the request's api key and version. Requests may be
- * pipelined; each fails after its own timeout, and all pending ones fail when the connection closes. Used by the
- * replica fetchers (Fetch, OffsetForLeaderEpoch to the partition leader).
+ * pipelined, from any thread; each fails after its own timeout, and all pending ones fail when the connection
+ * closes. Used by the replica fetchers (Fetch, OffsetForLeaderEpoch to the partition leader) and the
+ * {@link ControllerClient}.
  */
 final class BrokerConnection {
     private final Vertx vertx;
     private final String clientId;
     private final NetSocket socket;
     private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
-    private int correlation;
+    private final AtomicInteger correlation = new AtomicInteger();
     private volatile boolean closed;
 
     private record Pending(ApiKey key, short version, Promise<ApiMessage> promise, long timer) {
@@ -60,7 +62,7 @@ final class BrokerConnection {
         if (closed) {
             return Future.failedFuture(new ApiException(Errors.NETWORK_EXCEPTION, "connection closed"));
         }
-        int id = ++correlation;
+        int id = correlation.incrementAndGet();
         Promise<ApiMessage> promise = Promise.promise();
         long timer = vertx.setTimer(timeoutMs, t -> {
             Pending p = pending.remove(id);

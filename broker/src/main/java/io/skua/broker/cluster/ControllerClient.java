@@ -7,23 +7,11 @@ import io.skua.broker.cluster.ClusterRecords.ControllerRecord;
 import io.skua.broker.cluster.ClusterRecords.EndpointRecord;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.ApiMessage;
-import io.skua.protocol.ByteBufferReader;
-import io.skua.protocol.ByteBufferWriter;
-import io.skua.protocol.message.RequestHeaderData;
-import io.skua.protocol.message.ResponseHeaderData;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import java.lang.System.Logger.Level;
-import java.nio.ByteBuffer;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Broker-to-controller requests over the controller's own Kafka listener (the first endpoint it advertises), in
@@ -42,14 +30,9 @@ public final class ControllerClient {
     private final ClusterMetadata metadata;
     private final String clientId;
     private final NetClient client;
-    private final AtomicInteger correlation = new AtomicInteger();
-    private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
     /** The connection and the controller epoch it was made for; guarded by this. */
-    private Future<NetSocket> connection;
+    private Future<BrokerConnection> connection;
     private int connectedEpoch = -1;
-
-    private record Pending(ApiKey key, short version, Promise<ApiMessage> promise, long timer) {
-    }
 
     public ControllerClient(Vertx vertx, ClusterMetadata metadata) {
         this.vertx = vertx;
@@ -59,43 +42,29 @@ public final class ControllerClient {
     }
 
     /** Sends {@code request} to the controller; the response arrives on the caller's context. */
-    @SuppressWarnings("unchecked")
     public <R extends ApiMessage> Future<R> send(ApiKey key, short version, ApiMessage request) {
-        return connection().compose(socket -> {
-            int id = correlation.incrementAndGet();
-            Promise<ApiMessage> promise = Promise.promise();
-            long timer = vertx.setTimer(TIMEOUT_MS, t -> {
-                Pending p = pending.remove(id);
-                if (p != null) {
-                    p.promise().tryFail(new ApiException(Errors.REQUEST_TIMED_OUT, key + " to the controller timed out"));
-                }
-            });
-            pending.put(id, new Pending(key, version, promise, timer));
-            RequestHeaderData header = new RequestHeaderData().setRequestApiKey(key.id()).setRequestApiVersion(version)
-                    .setCorrelationId(id).setClientId(clientId);
-            short hv = key.requestHeaderVersion(version);
-            int size = header.size(hv) + request.size(version);
-            ByteBuffer buf = ByteBuffer.allocate(4 + size).putInt(size);
-            ByteBufferWriter writer = new ByteBufferWriter(buf);
-            header.write(writer, hv);
-            request.write(writer, version);
-            socket.write(Buffer.buffer(buf.array())).onFailure(promise::tryFail);
-            return promise.future().map(r -> (R) r);
-        });
+        return connection().compose(c -> c.<R>send(key, version, request, TIMEOUT_MS)).recover(t ->
+                t instanceof ApiException e && e.errorCode() == Errors.NETWORK_EXCEPTION
+                        ? Future.failedFuture(new ApiException(Errors.NOT_CONTROLLER, "connection to the controller closed"))
+                        : Future.failedFuture(t));
     }
 
-    public Future<Void> close() {
-        failAll("broker stopping");
+    public synchronized Future<Void> close() {
+        if (connection != null && connection.succeeded()) {
+            connection.result().close();
+        }
         return client.close();
     }
 
-    private synchronized Future<NetSocket> connection() {
+    private synchronized Future<BrokerConnection> connection() {
         ControllerRecord controller = metadata.controller();
         BrokerRecord target = controller == null ? null : metadata.brokers().get(controller.nodeId());
         if (target == null || target.endpoints().isEmpty() || !metadata.members().contains(controller.member())) {
             return Future.failedFuture(new ApiException(Errors.NOT_CONTROLLER, "No controller is known"));
         }
-        if (connection != null && connectedEpoch == controller.epoch() && !connection.failed()) {
+        boolean usable = connection != null && !connection.failed()
+                && !(connection.succeeded() && connection.result().isClosed());
+        if (usable && connectedEpoch == controller.epoch()) {
             return connection;
         }
         if (connection != null && connection.succeeded()) {
@@ -103,61 +72,8 @@ public final class ControllerClient {
         }
         EndpointRecord e = target.endpoints().get(0);
         connectedEpoch = controller.epoch();
-        Future<NetSocket> made = client.connect(e.port(), e.host()).onSuccess(this::attach);
-        connection = made;
+        connection = BrokerConnection.connect(vertx, client, e.host(), e.port(), clientId);
         LOG.log(Level.DEBUG, () -> "connecting to controller node=" + controller.nodeId() + " at " + e.host() + ":" + e.port());
-        return made;
-    }
-
-    private void attach(NetSocket socket) {
-        RecordParser parser = RecordParser.newFixed(4);
-        int[] expected = {-1};
-        parser.handler(buffer -> {
-            if (expected[0] < 0) {
-                expected[0] = buffer.getInt(0);
-                parser.fixedSizeMode(expected[0]);
-                return;
-            }
-            expected[0] = -1;
-            parser.fixedSizeMode(4);
-            onResponse(ByteBuffer.wrap(buffer.getBytes()));
-        });
-        socket.handler(parser);
-        socket.closeHandler(v -> {
-            synchronized (this) {
-                if (connection != null && connection.succeeded() && connection.result() == socket) {
-                    connection = null;
-                }
-            }
-            failAll("connection to the controller closed");
-        });
-    }
-
-    private void onResponse(ByteBuffer frame) {
-        int id = frame.getInt(0);
-        Pending p = pending.remove(id);
-        if (p == null) {
-            return;
-        }
-        vertx.cancelTimer(p.timer());
-        try {
-            ByteBufferReader reader = new ByteBufferReader(frame);
-            new ResponseHeaderData(reader, p.key().responseHeaderVersion(p.version()));
-            ApiMessage response = p.key().newResponse();
-            response.read(reader, p.version());
-            p.promise().tryComplete(response);
-        } catch (RuntimeException e) {
-            p.promise().tryFail(e);
-        }
-    }
-
-    private void failAll(String why) {
-        for (Integer id : pending.keySet()) {
-            Pending p = pending.remove(id);
-            if (p != null) {
-                vertx.cancelTimer(p.timer());
-                p.promise().tryFail(new ApiException(Errors.NOT_CONTROLLER, why));
-            }
-        }
+        return connection;
     }
 }

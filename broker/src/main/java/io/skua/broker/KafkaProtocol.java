@@ -175,6 +175,9 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
 
     /** The broker's identity on disk (meta.properties) and its producer-id blocks, loaded off the event loop. */
     static final class Identity implements Lifecycle {
+        /** Producer ids: node id above this many bits of per-broker counter (10^12 ids per broker). */
+        static final int PRODUCER_ID_NODE_SHIFT = 40;
+
         private final Vertx vertx;
         private final Path dataDir;
         private final int nodeId;
@@ -205,8 +208,13 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
             return meta.clusterId();
         }
 
+        /**
+         * A producer id no other broker of the cluster hands out: this broker's own counter (persisted in blocks)
+         * in the low 40 bits, its node id above them. Without the node id, two brokers gave two producers the
+         * same id, and the second producer's first batch was answered as a duplicate of the first's and dropped.
+         */
         Future<Long> nextProducerId() {
-            return producerIds.nextId();
+            return producerIds.nextId().map(local -> ((long) nodeId << PRODUCER_ID_NODE_SHIFT) | local);
         }
     }
 }

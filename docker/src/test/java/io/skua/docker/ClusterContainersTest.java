@@ -25,7 +25,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -60,10 +59,6 @@ class ClusterContainersTest {
     }
 
     @Test
-    @Disabled("Known failure, tracked in the cluster issue: after `docker stop` of one of three containers the new "
-            + "leaders are elected, but records produced afterwards stay above the high watermark (end offsets do not "
-            + "move), so the consumer never sees them. The in-JVM ReplicationTest and the process-level "
-            + "ReplicatedFailoverTest (SIGKILL) pass; the clean-shutdown path of a containerised broker does not.")
     void shouldFormAClusterAndKeepServingWhenOneNodeStops() throws Exception {
         // Given three containers, node ids 1..3, each seeded with all three cluster addresses
         for (int i = 0; i < 3; i++) {

@@ -75,26 +75,9 @@ class ReplicatedFailoverTest {
             listenPorts[i] = freePort();
             clusterPorts[i] = freePort();
         }
-        List<CountDownLatch> ready = new ArrayList<>();
-        for (int id = 1; id <= 3; id++) {
-            ready.add(start(id));
-        }
-        for (CountDownLatch l : ready) {
-            assertTrue(l.await(120, TimeUnit.SECONDS), "bin/skua printed where it listens");
-        }
-        String bootstrap = "127.0.0.1:" + listenPorts[0] + ",127.0.0.1:" + listenPorts[1] + ",127.0.0.1:" + listenPorts[2];
-        Properties ap = new Properties();
-        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        ap.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-        ap.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
-        try (Admin admin = Admin.create(ap)) {
-            until("three brokers in the cluster", Duration.ofSeconds(90),
-                    () -> quietly(() -> admin.describeCluster().nodes().get().size() == 3));
-            until("topic created", Duration.ofSeconds(60), () -> quietly(() -> {
-                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3)
-                        .configs(Map.of("min.insync.replicas", "2")))).all().get();
-                return true;
-            }) || quietly(() -> describe(admin) != null));
+        String bootstrap = startCluster();
+        try (Admin admin = admin(bootstrap)) {
+            createTopic(admin, 1);
             until("a leader and a full ISR", Duration.ofSeconds(60),
                     () -> quietly(() -> describe(admin).leader() != null && describe(admin).isr().size() == 3));
 
@@ -215,26 +198,9 @@ class ReplicatedFailoverTest {
             listenPorts[i] = freePort();
             clusterPorts[i] = freePort();
         }
-        List<CountDownLatch> ready = new ArrayList<>();
-        for (int id = 1; id <= 3; id++) {
-            ready.add(start(id, "offsets.topic.num.partitions=3"));
-        }
-        for (CountDownLatch l : ready) {
-            assertTrue(l.await(120, TimeUnit.SECONDS), "bin/skua printed where it listens");
-        }
-        String bootstrap = "127.0.0.1:" + listenPorts[0] + ",127.0.0.1:" + listenPorts[1] + ",127.0.0.1:" + listenPorts[2];
-        Properties ap = new Properties();
-        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        ap.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-        ap.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
-        try (Admin admin = Admin.create(ap)) {
-            until("three brokers in the cluster", Duration.ofSeconds(90),
-                    () -> quietly(() -> admin.describeCluster().nodes().get().size() == 3));
-            until("topic created", Duration.ofSeconds(60), () -> quietly(() -> {
-                admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 3)
-                        .configs(Map.of("min.insync.replicas", "2")))).all().get();
-                return true;
-            }) || quietly(() -> describe(admin) != null));
+        String bootstrap = startCluster("offsets.topic.num.partitions=3");
+        try (Admin admin = admin(bootstrap)) {
+            createTopic(admin, 3);
             Properties pp = new Properties();
             pp.put("bootstrap.servers", bootstrap);
             pp.put("key.serializer", ByteArraySerializer.class.getName());
@@ -351,6 +317,37 @@ class ReplicatedFailoverTest {
     }
 
     /** Starts broker {@code id} (1-3); the latch opens when it prints where it listens. */
+    /** Starts brokers 1-3 as bin/skua processes and waits until each prints where it listens; returns the bootstrap list. */
+    private String startCluster(String... overrides) throws IOException, InterruptedException {
+        List<CountDownLatch> ready = new ArrayList<>();
+        for (int id = 1; id <= 3; id++) {
+            ready.add(start(id, overrides));
+        }
+        for (CountDownLatch l : ready) {
+            assertTrue(l.await(120, TimeUnit.SECONDS), "bin/skua printed where it listens");
+        }
+        return "127.0.0.1:" + listenPorts[0] + ",127.0.0.1:" + listenPorts[1] + ",127.0.0.1:" + listenPorts[2];
+    }
+
+    private static Admin admin(String bootstrap) {
+        Properties ap = new Properties();
+        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        ap.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        ap.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        return Admin.create(ap);
+    }
+
+    /** Waits for all three brokers, then creates TOPIC with replication factor 3 and min.insync.replicas=2. */
+    private static void createTopic(Admin admin, int partitions) throws InterruptedException {
+        until("three brokers in the cluster", Duration.ofSeconds(90),
+                () -> quietly(() -> admin.describeCluster().nodes().get().size() == 3));
+        until("topic created", Duration.ofSeconds(60), () -> quietly(() -> {
+            admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 3)
+                    .configs(Map.of("min.insync.replicas", "2")))).all().get();
+            return true;
+        }) || quietly(() -> describe(admin) != null));
+    }
+
     private CountDownLatch start(int id, String... overrides) throws IOException {
         Path root = Path.of(System.getProperty("skua.root", "..")).toAbsolutePath().normalize();
         String seeds = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1] + ",127.0.0.1:" + clusterPorts[2];

@@ -1,7 +1,9 @@
 package io.skua.bench.jmh;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.skua.broker.network.FrameDecoder;
-import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -27,10 +29,11 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code wholeFrames}: one chunk holds all the frames; every frame is handed out as a view of the chunk
  *       (no copy).</li>
  *   <li>{@code splitFrames}: the same bytes arrive as two chunks cut in the middle of a frame, so one frame per
- *       read takes the copying path (a heap buffer of its size, filled from both chunks).</li>
+ *       read takes the copying path (a pooled direct buffer of its size, filled from both chunks).</li>
  * </ul>
  *
- * The decoder only reads the chunks, so the same chunks are offered again each time.
+ * The decoder only reads the chunks, so the same bytes are offered again each time (as retained duplicates, which
+ * the decoder releases like the socket's own buffers); the sink releases every frame, as the connection does.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,9 +48,9 @@ public class FrameDecoderBenchmark {
     @Param({"100", "1024"})
     public int frameBytes;
 
-    private Buffer whole;
-    private Buffer firstHalf;
-    private Buffer secondHalf;
+    private ByteBuf whole;
+    private ByteBuf firstHalf;
+    private ByteBuf secondHalf;
     private FrameDecoder decoder;
 
     @Setup(Level.Trial)
@@ -60,20 +63,24 @@ public class FrameDecoderBenchmark {
             }
         }
         byte[] all = bytes.array();
-        whole = Buffer.buffer(all);
+        whole = Unpooled.directBuffer(all.length).writeBytes(all);
         // Cut in the middle of the middle frame's body.
         int cut = (frames / 2) * (4 + frameBytes) + 4 + frameBytes / 2;
-        firstHalf = Buffer.buffer(java.util.Arrays.copyOfRange(all, 0, cut));
-        secondHalf = Buffer.buffer(java.util.Arrays.copyOfRange(all, cut, all.length));
-        decoder = new FrameDecoder(100 << 20);
+        firstHalf = Unpooled.directBuffer(cut).writeBytes(all, 0, cut);
+        secondHalf = Unpooled.directBuffer(all.length - cut).writeBytes(all, cut, all.length - cut);
+        decoder = new FrameDecoder(100 << 20, PooledByteBufAllocator.DEFAULT);
         int[] count = new int[1];
-        decoder.offer(whole);
-        while (decoder.decodeNext(frame -> count[0]++)) {
+        Consumer<ByteBuf> counting = frame -> {
+            count[0]++;
+            frame.release();
+        };
+        decoder.offer(whole.retainedDuplicate());
+        while (decoder.decodeNext(counting)) {
             // drain
         }
-        decoder.offer(firstHalf);
-        decoder.offer(secondHalf);
-        while (decoder.decodeNext(frame -> count[0]++)) {
+        decoder.offer(firstHalf.retainedDuplicate());
+        decoder.offer(secondHalf.retainedDuplicate());
+        while (decoder.decodeNext(counting)) {
             // drain
         }
         if (count[0] != 2 * frames || decoder.bufferedBytes() != 0 || decoder.hasPartialFrame()) {
@@ -83,8 +90,11 @@ public class FrameDecoderBenchmark {
 
     @Benchmark
     public void wholeFrames(Blackhole bh) {
-        Consumer<ByteBuffer> sink = bh::consume;
-        decoder.offer(whole);
+        Consumer<ByteBuf> sink = frame -> {
+            bh.consume(frame.nioBuffer());
+            frame.release();
+        };
+        decoder.offer(whole.retainedDuplicate());
         int n = 0;
         while (decoder.decodeNext(sink)) {
             n++;
@@ -94,13 +104,16 @@ public class FrameDecoderBenchmark {
 
     @Benchmark
     public void splitFrames(Blackhole bh) {
-        Consumer<ByteBuffer> sink = bh::consume;
-        decoder.offer(firstHalf);
+        Consumer<ByteBuf> sink = frame -> {
+            bh.consume(frame.nioBuffer());
+            frame.release();
+        };
+        decoder.offer(firstHalf.retainedDuplicate());
         int n = 0;
         while (decoder.decodeNext(sink)) {
             n++;
         }
-        decoder.offer(secondHalf);
+        decoder.offer(secondHalf.retainedDuplicate());
         while (decoder.decodeNext(sink)) {
             n++;
         }

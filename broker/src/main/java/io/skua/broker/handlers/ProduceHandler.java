@@ -86,7 +86,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
             }
         }
         if (acks == 0) {
-            return Future.succeededFuture(null);
+            // No answer, but complete only once the appends are done: the records are views of the request frame,
+            // which the connection releases on completion (and the wait bounds the appends in flight per client).
+            return Future.join(pending).map(ignored -> null);
         }
         return Future.join(pending).map(ignored -> {
             for (int i = 0; i < pending.size(); i++) {

@@ -1,12 +1,13 @@
 package io.skua.broker.network;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
@@ -32,6 +33,11 @@ import java.util.function.Consumer;
  *
  * <p>Responses: the connection writes {@code int32 size} (the sum of the parts) and then every part in order;
  * in-memory parts as buffers, file parts as a sendfile region on plaintext sockets (a positional copy otherwise).
+ *
+ * <p>Reads: the socket's own pooled direct buffers go to the {@link FrameDecoder} as Netty hands them over (Vert.x's
+ * {@code handler(Buffer)} would copy each read onto the heap). A request frame is released when its dispatch
+ * completes: the decoded request may refer to the frame's bytes (a Produce request's records) until then, and never
+ * after (handlers copy what they keep).
  *
  * <p>Failure: an invalid size prefix or a failed dispatch is logged once and closes the connection. After close,
  * outstanding dispatches still complete but their responses are dropped quietly.
@@ -77,13 +83,13 @@ final class Connection implements ConnectionContext {
         this.remoteAddress = socket.remoteAddress();
         this.localAddress = socket.localAddress();
         this.onClosed = onClosed;
-        this.decoder = new FrameDecoder(settings.maxRequestBytes());
+        this.decoder = new FrameDecoder(settings.maxRequestBytes(), this.socket.channelHandlerContext().alloc());
         this.orderer = new ResponseOrderer<>(this::write);
     }
 
     void start() {
         assertInEventLoop();
-        socket.handler(this::onData);
+        socket.messageHandler(this::onMessage);
         socket.drainHandler(v -> onDrain());
         socket.closeHandler(v -> onSocketClosed());
         socket.exceptionHandler(this::onSocketException);
@@ -130,9 +136,10 @@ final class Connection implements ConnectionContext {
 
     // ---- inbound ----
 
-    private void onData(Buffer chunk) {
+    private void onMessage(Object message) {
         assertInEventLoop();
-        if (closed) {
+        if (closed || !(message instanceof ByteBuf chunk)) {
+            ReferenceCountUtil.release(message);
             return;
         }
         decoder.offer(chunk);
@@ -181,10 +188,10 @@ final class Connection implements ConnectionContext {
         }
     }
 
-    private void dispatch(ByteBuffer frame) {
+    private void dispatch(ByteBuf frame) {
         Future<Response> result;
         try {
-            result = dispatcher.dispatch(this, frame);
+            result = dispatcher.dispatch(this, frame.nioBuffer(frame.readerIndex(), frame.readableBytes()));
         } catch (RuntimeException e) {
             result = Future.failedFuture(e);
         }
@@ -192,14 +199,16 @@ final class Connection implements ConnectionContext {
             result = Future.failedFuture(new IllegalStateException("dispatcher returned null"));
         }
         if (result.succeeded() && result.result() == Response.none()) {
-            return; // fire-and-forget (acks=0): never takes a place in the response order
+            frame.release();
+            return; // fire-and-forget: never takes a place in the response order
         }
         ResponseOrderer<Response.Frame>.Slot slot = orderer.register();
-        result.onComplete(ar -> onEventLoop(() -> onDispatched(slot, ar)));
+        result.onComplete(ar -> onEventLoop(() -> onDispatched(frame, slot, ar)));
     }
 
-    private void onDispatched(ResponseOrderer<Response.Frame>.Slot slot, AsyncResult<Response> ar) {
+    private void onDispatched(ByteBuf request, ResponseOrderer<Response.Frame>.Slot slot, AsyncResult<Response> ar) {
         assertInEventLoop();
+        request.release();
         if (closed) {
             return; // the client went away: drop quietly
         }

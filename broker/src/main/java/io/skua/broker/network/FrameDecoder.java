@@ -1,9 +1,8 @@
 package io.skua.broker.network;
 
-import io.vertx.core.buffer.Buffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 
-import io.vertx.core.internal.buffer.BufferInternal;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
@@ -11,16 +10,18 @@ import java.util.function.Consumer;
  * Bounded length-prefix framing: {@code int32 size} followed by {@code size} bytes.
  *
  * <p>Pull-based so that the connection can stop in the middle of a socket read when it must pause:
- * {@link #offer(Buffer)} keeps a reference to the chunk (Vert.x hands out unpooled heap buffers, safe to hold),
- * {@link #decodeNext(Consumer)} produces at most one frame.
+ * {@link #offer(ByteBuf)} takes the chunk, {@link #decodeNext(Consumer)} produces at most one frame.
+ *
+ * <p>Ownership: the decoder owns every chunk it was offered (usually pooled direct buffers straight from the
+ * socket) and releases each once all of its bytes have been handed out, or on {@link #fail()}. The frame given to
+ * the sink is owned by the sink, which must release it: a retained slice of the chunk when the frame lies within
+ * one chunk (no copy), otherwise one buffer of the frame's size from the allocator that the spanning bytes are
+ * copied into. Either is writable and nothing else writes to it.
  *
  * <p>Memory: the size prefix is checked against {@code maxFrameBytes} before anything is allocated for the frame;
- * an invalid size throws {@link InvalidFrameSizeException} and the decoder drops everything it holds. A valid size
- * allocates nothing until all of its bytes have arrived (a client declaring 100 MB and sending nothing costs
- * nothing); then a frame that lies within one chunk is handed out as a view of it (no copy), and one that spans chunks
- * is copied into one heap buffer of its size.
- * Memory held is therefore proportional to the bytes actually received. The frame handed out is that buffer, owned
- * by the receiver from then on.
+ * an invalid size throws {@link InvalidFrameSizeException} and the decoder releases everything it holds. A valid
+ * size allocates nothing until all of its bytes have arrived (a client declaring 100 MB and sending nothing costs
+ * nothing), so memory held is proportional to the bytes actually received.
  *
  * <p>Not thread-safe: confined to the connection's event loop.
  */
@@ -28,9 +29,9 @@ public final class FrameDecoder {
     private static final int SIZE_BYTES = 4;
 
     private final int maxFrameBytes;
-    /** Chunks offered and not yet fully consumed; the head's read position is {@link #headOffset}. */
-    private final ArrayDeque<Buffer> chunks = new ArrayDeque<>();
-    private int headOffset;
+    private final ByteBufAllocator allocator;
+    /** Chunks offered and not yet fully consumed; each is read from its reader index on. */
+    private final ArrayDeque<ByteBuf> chunks = new ArrayDeque<>();
     private long bufferedBytes;
 
     /** Size prefix bytes read so far (0..4) and their value (big-endian, accumulated). */
@@ -40,41 +41,43 @@ public final class FrameDecoder {
     private int frameSize = -1;
     private boolean failed;
 
-    public FrameDecoder(int maxFrameBytes) {
+    public FrameDecoder(int maxFrameBytes, ByteBufAllocator allocator) {
         if (maxFrameBytes < 0) {
             throw new IllegalArgumentException("maxFrameBytes=" + maxFrameBytes);
         }
         this.maxFrameBytes = maxFrameBytes;
+        this.allocator = allocator;
     }
 
-    /** Adds bytes read from the socket. Ignored once the decoder has failed. */
-    public void offer(Buffer chunk) {
-        if (failed || chunk.length() == 0) {
+    /** Takes ownership of bytes read from the socket. Released at once when empty or once the decoder has failed. */
+    public void offer(ByteBuf chunk) {
+        if (failed || !chunk.isReadable()) {
+            chunk.release();
             return;
         }
         chunks.addLast(chunk);
-        bufferedBytes += chunk.length();
+        bufferedBytes += chunk.readableBytes();
     }
 
     /**
-     * Decodes at most one frame and hands it to {@code sink}.
+     * Decodes at most one frame and hands it, with ownership, to {@code sink}.
      *
      * @return true when a frame was produced, false when more bytes are needed
      * @throws InvalidFrameSizeException when a size prefix is negative or above the limit
      */
-    public boolean decodeNext(Consumer<ByteBuffer> sink) {
+    public boolean decodeNext(Consumer<ByteBuf> sink) {
         if (failed) {
             return false;
         }
         if (frameSize < 0) {
             while (sizeBytesRead < SIZE_BYTES) {
-                Buffer head = chunks.peekFirst();
+                ByteBuf head = chunks.peekFirst();
                 if (head == null) {
                     return false;
                 }
-                sizeAccumulator = (sizeAccumulator << 8) | (head.getByte(headOffset) & 0xFF);
+                sizeAccumulator = (sizeAccumulator << 8) | head.readUnsignedByte();
                 sizeBytesRead++;
-                advance(head, 1);
+                consumed(head, 1);
             }
             int size = sizeAccumulator;
             sizeBytesRead = 0;
@@ -88,25 +91,21 @@ public final class FrameDecoder {
         if (bufferedBytes < frameSize) {
             return false;
         }
-        Buffer first = chunks.peekFirst();
-        if (first != null && first.length() - headOffset >= frameSize) {
-            // The whole frame sits in one chunk: hand out a view of it instead of copying (the chunk is an
-            // unpooled heap buffer that nothing else writes to, so the receiver may keep and modify it).
-            ByteBuffer view = ((BufferInternal) first).getByteBuf().nioBuffer(headOffset, frameSize);
-            advance(first, frameSize);
-            frameSize = -1;
-            sink.accept(view);
-            return true;
-        }
-        ByteBuffer frame = ByteBuffer.allocate(frameSize);
-        byte[] dst = frame.array();
-        int filled = 0;
-        while (filled < frameSize) {
-            Buffer head = chunks.peekFirst();
-            int n = Math.min(frameSize - filled, head.length() - headOffset);
-            head.getBytes(headOffset, headOffset + n, dst, filled);
-            filled += n;
-            advance(head, n);
+        ByteBuf frame;
+        ByteBuf first = chunks.peekFirst();
+        if (frameSize == 0) {
+            frame = allocator.buffer(0);
+        } else if (first.readableBytes() >= frameSize) {
+            frame = first.readRetainedSlice(frameSize);
+            consumed(first, frameSize);
+        } else {
+            frame = allocator.directBuffer(frameSize, frameSize);
+            while (frame.isWritable()) {
+                ByteBuf head = chunks.peekFirst();
+                int n = Math.min(frame.writableBytes(), head.readableBytes());
+                frame.writeBytes(head, n);
+                consumed(head, n);
+            }
         }
         frameSize = -1;
         sink.accept(frame);
@@ -123,21 +122,23 @@ public final class FrameDecoder {
         return frameSize >= 0 || sizeBytesRead > 0;
     }
 
-    /** Drops everything held; later offers are ignored. */
+    /** Releases everything held; later offers are released at once. Idempotent. */
     public void fail() {
         failed = true;
-        chunks.clear();
-        headOffset = 0;
+        ByteBuf chunk;
+        while ((chunk = chunks.pollFirst()) != null) {
+            chunk.release();
+        }
         bufferedBytes = 0;
         frameSize = -1;
     }
 
-    private void advance(Buffer head, int n) {
-        headOffset += n;
+    /** Accounts for {@code n} bytes read from {@code head}, the first chunk, and releases it once it is empty. */
+    private void consumed(ByteBuf head, int n) {
         bufferedBytes -= n;
-        if (headOffset == head.length()) {
+        if (!head.isReadable()) {
             chunks.removeFirst();
-            headOffset = 0;
+            head.release();
         }
     }
 }

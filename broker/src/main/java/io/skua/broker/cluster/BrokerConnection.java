@@ -2,6 +2,10 @@ package io.skua.broker.cluster;
 
 import io.skua.broker.api.ApiException;
 import io.skua.broker.api.Errors;
+import io.skua.broker.network.FrameDecoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.ReferenceCountUtil;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.ApiMessage;
 import io.skua.protocol.ByteBufferReader;
@@ -13,8 +17,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +32,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link ControllerClient}.
  */
 final class BrokerConnection {
+    /** Bounds a response frame (a fetch answer is at most its request's max bytes, far below this). */
+    private static final int MAX_RESPONSE_BYTES = 1 << 30;
+    private static final UnpooledByteBufAllocator HEAP = new UnpooledByteBufAllocator(false);
+
     private final Vertx vertx;
     private final String clientId;
     private final NetSocket socket;
@@ -92,25 +100,49 @@ final class BrokerConnection {
         }
     }
 
+    /**
+     * Responses are read from the socket's pooled buffers (no Vert.x heap copy per read) and framed by the broker's
+     * own {@link FrameDecoder}; a frame spanning reads is assembled on the heap, one that lies within a read is
+     * copied out of it once, since the decoded response (fetched records) outlives the read.
+     */
     private void attach() {
-        RecordParser parser = RecordParser.newFixed(4);
-        int[] expected = {-1};
-        parser.handler(buffer -> {
-            if (expected[0] < 0) {
-                expected[0] = buffer.getInt(0);
-                parser.fixedSizeMode(expected[0]);
+        FrameDecoder decoder = new FrameDecoder(MAX_RESPONSE_BYTES, HEAP);
+        NetSocketInternal raw = (NetSocketInternal) socket;
+        raw.messageHandler(message -> {
+            if (closed || !(message instanceof ByteBuf chunk)) {
+                ReferenceCountUtil.release(message);
                 return;
             }
-            expected[0] = -1;
-            parser.fixedSizeMode(4);
-            onResponse(ByteBuffer.wrap(buffer.getBytes()));
+            decoder.offer(chunk);
+            try {
+                while (decoder.decodeNext(this::onFrame)) {
+                    // one response per frame
+                }
+            } catch (RuntimeException e) { // an impossible size: the peer is broken
+                decoder.fail();
+                close();
+            }
         });
-        socket.handler(parser);
         socket.closeHandler(v -> {
             closed = true;
+            decoder.fail();
             failAll();
         });
         socket.exceptionHandler(t -> close());
+    }
+
+    private void onFrame(ByteBuf frame) {
+        ByteBuffer bytes;
+        if (frame.alloc() == HEAP && frame.hasArray()) { // assembled by the decoder on the unpooled heap: ours to keep
+            bytes = ByteBuffer.wrap(frame.array(), frame.arrayOffset() + frame.readerIndex(), frame.readableBytes())
+                    .slice();
+        } else {
+            bytes = ByteBuffer.allocate(frame.readableBytes());
+            frame.readBytes(bytes);
+            bytes.flip();
+        }
+        frame.release();
+        onResponse(bytes);
     }
 
     private void onResponse(ByteBuffer frame) {

@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * <p>Ownership: the decoder owns every chunk it was offered (usually pooled direct buffers straight from the
  * socket) and releases each once all of its bytes have been handed out, or on {@link #fail()}. The frame given to
  * the sink is owned by the sink, which must release it: a retained slice of the chunk when the frame lies within
- * one chunk (no copy), otherwise one buffer of the frame's size from the allocator that the spanning bytes are
- * copied into. Either is writable and nothing else writes to it.
+ * one chunk (no copy), otherwise one buffer of the frame's size from the allocator (its default kind: direct for
+ * the socket's pooled allocator) that the spanning bytes are copied into. Either is writable and nothing else writes to it.
  *
  * <p>Memory: the size prefix is checked against {@code maxFrameBytes} before anything is allocated for the frame;
  * an invalid size throws {@link InvalidFrameSizeException} and the decoder releases everything it holds. A valid
@@ -99,7 +99,7 @@ public final class FrameDecoder {
             frame = first.readRetainedSlice(frameSize);
             consumed(first, frameSize);
         } else {
-            frame = allocator.directBuffer(frameSize, frameSize);
+            frame = allocator.buffer(frameSize, frameSize);
             while (frame.isWritable()) {
                 ByteBuf head = chunks.peekFirst();
                 int n = Math.min(frame.writableBytes(), head.readableBytes());

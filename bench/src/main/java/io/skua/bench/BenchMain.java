@@ -196,7 +196,7 @@ public final class BenchMain {
         records += runProducer(b, p, cfg.records, toolLogs, true);
       }
       for (Produce p : CONSUME) {
-        records += runConsumer(b, p, cfg.records, rep, toolLogs);
+        records += runConsumer(b, p, cfg.records, rep, toolLogs, true);
       }
       records += runEndToEnd(b, toolLogs);
       records += runFixedRate(b, toolLogs);
@@ -293,7 +293,7 @@ public final class BenchMain {
   }
 
   /** Runs ConsumerPerformance over the {@code n} records a produce workload wrote; returns records consumed. */
-  long runConsumer(Target b, Produce p, long n, int rep, Path logs) throws Exception {
+  long runConsumer(Target b, Produce p, long n, int rep, Path logs, boolean record) throws Exception {
     List<String> cmd = tool("org.apache.kafka.tools.ConsumerPerformance");
     cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", p.topic(),
         "--num-records", Long.toString(n), "--group", "bench-" + p.id + "-" + rep,
@@ -315,6 +315,9 @@ public final class BenchMain {
         if (nMsg < n) {
           results.error(String.format("%s consume %s: only %.0f of %d records consumed, see %s",
               b.name(), p.id, nMsg, n, r.log()));
+          return (long) nMsg;
+        }
+        if (!record) {
           return (long) nMsg;
         }
         results.add("c-" + p.id + ".rps", b.name(), fetchMsgSec);

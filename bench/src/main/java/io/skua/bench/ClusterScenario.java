@@ -67,10 +67,12 @@ final class ClusterScenario {
     Path logs = cfg.logDir.resolve("rep" + rep).resolve(name + "-cluster");
     Path data = cfg.dataBase.resolve(name + "-cluster-rep" + rep);
     Cluster cluster = null;
+    String step = "preparing";
     try {
       cluster = Cluster.of(name, SIZE, cfg, data, logs);
       cluster.prepare();
       main.recordLoad("cl.env.load", name + " cluster", name, rep);
+      step = "forming the cluster";
       Cluster.Formation f = cluster.start(topic(WARMUP_TOPIC, 1), cfg.startTimeoutSeconds);
       BenchMain.log(String.format(
           "%s cluster formed on %s: all serving after %.0f ms, all in metadata after %.0f ms, RF=3 topic ready after %.0f ms",
@@ -83,10 +85,15 @@ final class ClusterScenario {
       for (BenchMain.Produce p : PRODUCE) {
         topics.add(topic(p.topic(), p.partitions()));
       }
+      step = "creating the topics";
       Topics.create(cluster.bootstrap(), topics);
-      // Unmeasured warm-up, acks=all like the workloads, so replication is past JIT start-up too.
-      main.runProducer(cluster, new BenchMain.Produce(WARMUP_TOPIC, "warm-up", 1, 100, "all"),
-          cfg.warmupRecords, logs, false);
+      step = "running the workloads";
+      // Unmeasured warm-up, acks=all like the workloads, so replication is past JIT start-up too; then
+      // consume it back, so that both systems have __consumer_offsets created and loaded before the
+      // measured consumers join (Kafka creates it on the first FindCoordinator, Skua once the cluster formed).
+      BenchMain.Produce warmup = new BenchMain.Produce(WARMUP_TOPIC, "warm-up", 1, 100, "all");
+      long warmed = main.runProducer(cluster, warmup, cfg.warmupRecords, logs, false);
+      main.runConsumer(cluster, warmup, warmed, rep, logs, false);
 
       double cpu0 = cluster.cpuSeconds();
       long records = 0;
@@ -94,7 +101,7 @@ final class ClusterScenario {
         records += main.runProducer(cluster, p, cfg.clusterRecords, logs, true);
       }
       for (BenchMain.Produce p : PRODUCE) {
-        records += main.runConsumer(cluster, p, cfg.clusterRecords, rep, logs);
+        records += main.runConsumer(cluster, p, cfg.clusterRecords, rep, logs, true);
       }
       double cpu1 = cluster.cpuSeconds();
       double[] rss = cluster.rssMiB();
@@ -105,7 +112,7 @@ final class ClusterScenario {
       BenchMain.log(String.format("%s cluster: %.1f CPU s for %,d records; RSS %.0f MiB in all",
           name, cpu1 - cpu0, records, rss[0]));
     } catch (Exception e) {
-      results.error(name + " cluster rep " + rep + ": " + e.getMessage());
+      results.error(name + " cluster rep " + rep + ", " + step + ": " + e.getMessage());
     } finally {
       if (cluster != null) {
         long t0 = System.nanoTime();

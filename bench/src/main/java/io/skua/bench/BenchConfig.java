@@ -16,6 +16,9 @@ final class BenchConfig {
   int latencyWarmupSeconds = 5;
   int startTimeoutSeconds = 120;
   boolean runKafka = true;
+  boolean runSingle = true; // the single-node scenario
+  boolean runCluster = true; // the three-broker cluster scenario
+  long clusterRecords; // records per cluster throughput test; 0: the same as records
   Path skuaJar; // null: Skua is skipped
   String skuaSkipReason = "";
   List<String> skuaExtraOverrides = new ArrayList<>();
@@ -28,6 +31,7 @@ final class BenchConfig {
   String javaBin;
   String toolClasspath;
   List<String> brokerJvmOpts = new ArrayList<>();
+  List<String> clusterBrokerJvmOpts = new ArrayList<>();
   List<String> toolJvmOpts = new ArrayList<>();
   long clockTicks = 100;
 }

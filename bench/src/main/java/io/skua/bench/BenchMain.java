@@ -24,7 +24,8 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * The benchmark orchestrator started by {@code bench/run}: for each repetition it starts each
  * broker fresh (alternating which goes first), runs the same workloads against it with Kafka's
  * own perf tools as separate JVMs, samples the broker's CPU and memory, stops it, and finally
- * writes the markdown report.
+ * writes the markdown report. The same then happens for a three-broker cluster of each system
+ * ({@link ClusterScenario}), unless the run is limited to one scenario ({@code --only}).
  */
 public final class BenchMain {
 
@@ -60,9 +61,11 @@ public final class BenchMain {
   final BenchConfig cfg;
   final Results results = new Results();
   final List<String> brokersRun = new ArrayList<>();
+  final ClusterScenario cluster;
 
   BenchMain(BenchConfig cfg) {
     this.cfg = cfg;
+    this.cluster = new ClusterScenario(this);
   }
 
   public static void main(String[] args) throws Exception {
@@ -84,6 +87,15 @@ public final class BenchMain {
   }
 
   void defineMetrics() {
+    if (cfg.runSingle) {
+      defineSingleNodeMetrics();
+    }
+    if (cfg.runCluster) {
+      cluster.defineMetrics();
+    }
+  }
+
+  private void defineSingleNodeMetrics() {
     results.define("env.load", "Machine", "1-min load average when the broker was started", "", false);
     results.define("start.tcp", "Broker start-up", "spawn → first TCP connect", "ms", false);
     results.define("start.api", "Broker start-up", "spawn → first ApiVersions response", "ms", false);
@@ -133,30 +145,41 @@ public final class BenchMain {
       if (rep % 2 == 0) {
         java.util.Collections.reverse(thisRep);
       }
-      for (String b : thisRep) {
-        runBroker(b, rep);
+      if (cfg.runSingle) {
+        for (String b : thisRep) {
+          runBroker(b, rep);
+        }
+      }
+      if (cfg.runCluster) {
+        for (String b : thisRep) {
+          cluster.run(b, rep);
+        }
       }
     }
   }
 
-  private Broker newBroker(String name, int rep) {
+  private Broker newBroker(String name, int rep) throws IOException {
     Path data = cfg.dataBase.resolve(name + "-rep" + rep);
     Path log = cfg.logDir.resolve("rep" + rep).resolve(name + "-broker.log");
-    return name.equals("kafka") ? new Broker.Kafka(cfg, data, log) : new Broker.Skua(cfg, data, log);
+    Broker.Membership single = Broker.Membership.single();
+    return name.equals("kafka")
+        ? new Broker.Kafka(cfg, single, cfg.brokerJvmOpts, data, log)
+        : new Broker.Skua(cfg, single, cfg.brokerJvmOpts, data, log);
   }
 
   void runBroker(String name, int rep) {
     log("=== repetition " + rep + "/" + cfg.reps + ": " + name);
-    Broker b = newBroker(name, rep);
+    Broker b;
+    try {
+      b = newBroker(name, rep);
+    } catch (IOException e) {
+      results.error(name + " rep " + rep + ": " + e.getMessage());
+      return;
+    }
     Path toolLogs = cfg.logDir.resolve("rep" + rep).resolve(name);
     try {
       b.prepare();
-      double load = loadAverage();
-      if (load > Runtime.getRuntime().availableProcessors() * 0.5) {
-        results.warn(String.format("%s rep %d: machine already busy at start (1-min load %.2f on %d cores); "
-            + "figures of this repetition are noisy", name, rep, load, Runtime.getRuntime().availableProcessors()));
-      }
-      results.add("env.load", name, load);
+      recordLoad("env.load", name, name, rep);
       Broker.Startup st = b.start();
       log(String.format("%s up on %s: TCP connect after %.0f ms, first response after %.0f ms (pid %d)",
           name, b.bootstrap(), st.tcpConnectMs(), st.firstResponseMs(), b.pid()));
@@ -173,7 +196,7 @@ public final class BenchMain {
         records += runProducer(b, p, cfg.records, toolLogs, true);
       }
       for (Produce p : CONSUME) {
-        records += runConsumer(b, p, rep, toolLogs);
+        records += runConsumer(b, p, cfg.records, rep, toolLogs, true);
       }
       records += runEndToEnd(b, toolLogs);
       records += runFixedRate(b, toolLogs);
@@ -194,6 +217,17 @@ public final class BenchMain {
     }
   }
 
+  /** Records the 1-min load average under {@code key}; warns when the machine is already busy. */
+  void recordLoad(String key, String what, String name, int rep) {
+    double load = loadAverage();
+    int cores = Runtime.getRuntime().availableProcessors();
+    if (load > cores * 0.5) {
+      results.warn(String.format("%s rep %d: machine already busy at start (1-min load %.2f on %d cores); "
+          + "figures of this repetition are noisy", what, rep, load, cores));
+    }
+    results.add(key, name, load);
+  }
+
   void createTopics(Broker b) throws Exception {
     List<NewTopic> topics = new ArrayList<>();
     topics.add(new NewTopic(WARMUP_TOPIC, 1, (short) 1).configs(TOPIC_CONFIGS));
@@ -202,28 +236,7 @@ public final class BenchMain {
     }
     topics.add(new NewTopic(E2E_TOPIC, 1, (short) 1).configs(TOPIC_CONFIGS));
     topics.add(new NewTopic(RATE_TOPIC, 1, (short) 1).configs(TOPIC_CONFIGS));
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrap());
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
-    try (Admin admin = Admin.create(props)) {
-      admin.createTopics(topics).all().get(90, TimeUnit.SECONDS);
-      List<String> names = topics.stream().map(NewTopic::name).toList();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (true) {
-        Map<String, TopicDescription> d = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
-        boolean ready = d.values().stream()
-            .flatMap(t -> t.partitions().stream())
-            .map(TopicPartitionInfo::leader)
-            .allMatch(l -> l != null && !l.isEmpty());
-        if (ready) {
-          break;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IOException("topics have no leader after 60 s");
-        }
-        Thread.sleep(100);
-      }
-    }
+    Topics.create(b.bootstrap(), topics);
   }
 
   private List<String> tool(String mainClass) {
@@ -245,7 +258,7 @@ public final class BenchMain {
           + "([\\d.]+) ms max latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th, (\\d+) ms 99.9th");
 
   /** Runs ProducerPerformance; returns the number of records acknowledged (0 on failure). */
-  long runProducer(Broker b, Produce p, long n, Path logs, boolean record) throws Exception {
+  long runProducer(Target b, Produce p, long n, Path logs, boolean record) throws Exception {
     List<String> cmd = tool("org.apache.kafka.tools.ProducerPerformance");
     cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", p.topic(),
         "--num-records", Long.toString(n), "--record-size", Integer.toString(p.recordSize),
@@ -262,30 +275,30 @@ public final class BenchMain {
       }
     }
     if (r.exitCode() != 0 || m == null) {
-      results.error(b.name + " " + p.id + ": ProducerPerformance "
+      results.error(b.name() + " " + p.id + ": ProducerPerformance "
           + (r.timedOut() ? "timed out" : "exit " + r.exitCode()) + ", see " + r.log());
       return 0;
     }
     long sent = Long.parseLong(m.group(1));
     if (r.output().contains("Exception") || r.output().contains("ERROR")) {
-      results.error(b.name + " " + p.id + ": errors in producer output, see " + r.log());
+      results.error(b.name() + " " + p.id + ": errors in producer output, see " + r.log());
     }
     if (record) {
-      results.add(p.id + ".rps", b.name, Double.parseDouble(m.group(2)));
-      results.add(p.id + ".mbps", b.name, Double.parseDouble(m.group(3)));
-      results.add(p.id + ".p99", b.name, Double.parseDouble(m.group(8)));
-      log(String.format("%s %s: %s records/s, %s MB/s, p99 %s ms", b.name, p.id, m.group(2), m.group(3), m.group(8)));
+      results.add(p.id + ".rps", b.name(), Double.parseDouble(m.group(2)));
+      results.add(p.id + ".mbps", b.name(), Double.parseDouble(m.group(3)));
+      results.add(p.id + ".p99", b.name(), Double.parseDouble(m.group(8)));
+      log(String.format("%s %s: %s records/s, %s MB/s, p99 %s ms", b.name(), p.id, m.group(2), m.group(3), m.group(8)));
     }
     return sent;
   }
 
-  /** Runs ConsumerPerformance over everything a produce workload wrote; returns records consumed. */
-  long runConsumer(Broker b, Produce p, int rep, Path logs) throws Exception {
+  /** Runs ConsumerPerformance over the {@code n} records a produce workload wrote; returns records consumed. */
+  long runConsumer(Target b, Produce p, long n, int rep, Path logs, boolean record) throws Exception {
     List<String> cmd = tool("org.apache.kafka.tools.ConsumerPerformance");
     cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", p.topic(),
-        "--num-records", Long.toString(cfg.records), "--group", "bench-" + p.id + "-" + rep,
+        "--num-records", Long.toString(n), "--group", "bench-" + p.id + "-" + rep,
         "--timeout", "30000"));
-    Tools.Run r = Tools.run(cmd, logs.resolve("consume-" + p.id + ".log"), toolTimeout(cfg.records));
+    Tools.Run r = Tools.run(cmd, logs.resolve("consume-" + p.id + ".log"), toolTimeout(n));
     String[] lines = r.output().split("\n");
     for (int i = 0; i + 1 < lines.length; i++) {
       if (lines[i].startsWith("start.time")) {
@@ -299,21 +312,24 @@ public final class BenchMain {
         double fetchMbSec = Double.parseDouble(v[header.indexOf("fetch.MB.sec")].trim());
         double mb = Double.parseDouble(v[header.indexOf("data.consumed.in.MB")].trim());
         double mbSec = Double.parseDouble(v[header.indexOf("MB.sec")].trim());
-        if (nMsg < cfg.records) {
+        if (nMsg < n) {
           results.error(String.format("%s consume %s: only %.0f of %d records consumed, see %s",
-              b.name, p.id, nMsg, cfg.records, r.log()));
+              b.name(), p.id, nMsg, n, r.log()));
           return (long) nMsg;
         }
-        results.add("c-" + p.id + ".rps", b.name, fetchMsgSec);
-        results.add("c-" + p.id + ".mbps", b.name, fetchMbSec);
-        if (mbSec > 0) {
-          results.add("c-" + p.id + ".wall", b.name, mb / mbSec);
+        if (!record) {
+          return (long) nMsg;
         }
-        log(String.format("%s consume %s: %.0f records/s (fetch phase), %.1f MB/s", b.name, p.id, fetchMsgSec, fetchMbSec));
+        results.add("c-" + p.id + ".rps", b.name(), fetchMsgSec);
+        results.add("c-" + p.id + ".mbps", b.name(), fetchMbSec);
+        if (mbSec > 0) {
+          results.add("c-" + p.id + ".wall", b.name(), mb / mbSec);
+        }
+        log(String.format("%s consume %s: %.0f records/s (fetch phase), %.1f MB/s", b.name(), p.id, fetchMsgSec, fetchMbSec));
         return (long) nMsg;
       }
     }
-    results.error(b.name + " consume " + p.id + ": ConsumerPerformance "
+    results.error(b.name() + " consume " + p.id + ": ConsumerPerformance "
         + (r.timedOut() ? "timed out" : "exit " + r.exitCode()) + ", no result line; see " + r.log());
     return 0;
   }
@@ -321,7 +337,7 @@ public final class BenchMain {
   static final Pattern E2E_AVG = Pattern.compile("Avg latency: ([\\d.]+) ms");
   static final Pattern E2E_PCT = Pattern.compile("Percentiles: 50th = (\\d+), 99th = (\\d+), 99\\.9th = (\\d+)");
 
-  long runEndToEnd(Broker b, Path logs) throws Exception {
+  long runEndToEnd(Target b, Path logs) throws Exception {
     List<String> cmd = tool("org.apache.kafka.tools.EndToEndLatency");
     cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", E2E_TOPIC,
         "--num-records", Integer.toString(cfg.e2eRecords), "--producer-acks", "1", "--record-size", "100"));
@@ -329,20 +345,20 @@ public final class BenchMain {
     Matcher avg = E2E_AVG.matcher(r.output());
     Matcher pct = E2E_PCT.matcher(r.output());
     if (r.exitCode() != 0 || !avg.find() || !pct.find()) {
-      results.error(b.name + " e2e-sync: EndToEndLatency "
+      results.error(b.name() + " e2e-sync: EndToEndLatency "
           + (r.timedOut() ? "timed out" : "exit " + r.exitCode()) + ", see " + r.log());
       return 0;
     }
-    results.add("e2e.avg", b.name, Double.parseDouble(avg.group(1)));
-    results.add("e2e.p50", b.name, Double.parseDouble(pct.group(1)));
-    results.add("e2e.p99", b.name, Double.parseDouble(pct.group(2)));
-    results.add("e2e.p999", b.name, Double.parseDouble(pct.group(3)));
+    results.add("e2e.avg", b.name(), Double.parseDouble(avg.group(1)));
+    results.add("e2e.p50", b.name(), Double.parseDouble(pct.group(1)));
+    results.add("e2e.p99", b.name(), Double.parseDouble(pct.group(2)));
+    results.add("e2e.p999", b.name(), Double.parseDouble(pct.group(3)));
     log(String.format("%s e2e-sync: avg %s ms, p50 %s, p99 %s, p99.9 %s ms",
-        b.name, avg.group(1), pct.group(1), pct.group(2), pct.group(3)));
+        b.name(), avg.group(1), pct.group(1), pct.group(2), pct.group(3)));
     return 2L * cfg.e2eRecords;
   }
 
-  long runFixedRate(Broker b, Path logs) throws Exception {
+  long runFixedRate(Target b, Path logs) throws Exception {
     List<String> cmd = tool(FixedRateLatency.class.getName());
     cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", RATE_TOPIC,
         "--rate", Integer.toString(cfg.latencyRate), "--seconds", Integer.toString(cfg.latencySeconds),
@@ -359,22 +375,22 @@ public final class BenchMain {
       }
     }
     if (r.exitCode() != 0 || kv == null) {
-      results.error(b.name + " e2e-fixed-rate: " + (r.timedOut() ? "timed out" : "exit " + r.exitCode())
+      results.error(b.name() + " e2e-fixed-rate: " + (r.timedOut() ? "timed out" : "exit " + r.exitCode())
           + ", see " + r.log());
       return 0;
     }
     long lost = Long.parseLong(kv.get("lost"));
     long errors = Long.parseLong(kv.get("send_errors"));
     if (lost > 0 || errors > 0) {
-      results.error(String.format("%s e2e-fixed-rate: %d records not received, %d send errors", b.name, lost, errors));
+      results.error(String.format("%s e2e-fixed-rate: %d records not received, %d send errors", b.name(), lost, errors));
     }
-    results.add("fr.p50", b.name, Double.parseDouble(kv.get("p50_ms")));
-    results.add("fr.p99", b.name, Double.parseDouble(kv.get("p99_ms")));
-    results.add("fr.p999", b.name, Double.parseDouble(kv.get("p999_ms")));
-    results.add("fr.max", b.name, Double.parseDouble(kv.get("max_ms")));
-    results.add("fr.rate", b.name, Double.parseDouble(kv.get("achieved_rate")));
+    results.add("fr.p50", b.name(), Double.parseDouble(kv.get("p50_ms")));
+    results.add("fr.p99", b.name(), Double.parseDouble(kv.get("p99_ms")));
+    results.add("fr.p999", b.name(), Double.parseDouble(kv.get("p999_ms")));
+    results.add("fr.max", b.name(), Double.parseDouble(kv.get("max_ms")));
+    results.add("fr.rate", b.name(), Double.parseDouble(kv.get("achieved_rate")));
     log(String.format("%s e2e-fixed-rate: p50 %s ms, p99 %s ms, p99.9 %s ms, achieved %s msg/s",
-        b.name, kv.get("p50_ms"), kv.get("p99_ms"), kv.get("p999_ms"), kv.get("achieved_rate")));
+        b.name(), kv.get("p50_ms"), kv.get("p99_ms"), kv.get("p999_ms"), kv.get("achieved_rate")));
     return Long.parseLong(kv.get("sent")) + Long.parseLong(kv.get("received"));
   }
 
@@ -421,6 +437,16 @@ public final class BenchMain {
       switch (a) {
         case "--quick" -> c.quick = true;
         case "--skip-kafka" -> c.runKafka = false;
+        case "--only" -> {
+          String only = args[++i];
+          switch (only) {
+            case "single" -> c.runCluster = false;
+            case "cluster" -> c.runSingle = false;
+            default -> throw new IllegalArgumentException("--only takes single or cluster, not " + only);
+          }
+        }
+        case "--cluster-records" -> c.clusterRecords = Long.parseLong(args[++i]);
+        case "--cluster-broker-jvm-opts" -> c.clusterBrokerJvmOpts = List.of(args[++i].trim().split("\\s+"));
         case "--reps" -> c.reps = Integer.parseInt(args[++i]);
         case "--records" -> records = Long.parseLong(args[++i]);
         case "--rate" -> c.latencyRate = Integer.parseInt(args[++i]);
@@ -449,6 +475,9 @@ public final class BenchMain {
     }
     if (records != null) {
       c.records = records;
+    }
+    if (c.clusterRecords <= 0) {
+      c.clusterRecords = c.records;
     }
     if (c.reps < 1) {
       throw new IllegalArgumentException("--reps must be >= 1");

@@ -14,24 +14,93 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A broker under test, run as a child process with the same JVM options for every broker. */
-abstract class Broker {
+/**
+ * A broker under test, run as a child process. Every broker of one scenario gets the same JVM options
+ * (single node: {@code cfg.brokerJvmOpts}; cluster: {@code cfg.clusterBrokerJvmOpts}).
+ */
+abstract class Broker implements Target {
 
   /** Result of {@link #start()}: milliseconds from process spawn to the two readiness points. */
   record Startup(double tcpConnectMs, double firstResponseMs) {}
 
+  /**
+   * This broker's node id and the members of the cluster it forms (one member: a single node). Index
+   * {@code i} of the port lists belongs to node id {@code i + 1}. The peer port is what the brokers talk to
+   * each other on besides the client port: the KRaft controller listener for Kafka, the JGroups transport
+   * ({@code cluster.bind}) for Skua. {@code clusterId} is shared by all members (Kafka's storage format
+   * {@code -t}, Skua's {@code cluster.name}).
+   */
+  record Membership(int nodeId, String clusterId, List<Integer> clientPorts, List<Integer> peerPorts) {
+
+    /** The members of a cluster of {@code size} brokers, with free ports picked now. */
+    static List<Membership> of(int size) throws IOException {
+      List<Integer> taken = new ArrayList<>();
+      for (int i = 0; i < 2 * size; i++) {
+        taken.add(Ports.free(taken.toArray(Integer[]::new)));
+      }
+      List<Integer> client = List.copyOf(taken.subList(0, size));
+      List<Integer> peer = List.copyOf(taken.subList(size, 2 * size));
+      String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+      List<Membership> members = new ArrayList<>();
+      for (int id = 1; id <= size; id++) {
+        members.add(new Membership(id, clusterId, client, peer));
+      }
+      return members;
+    }
+
+    static Membership single() throws IOException {
+      return of(1).get(0);
+    }
+
+    int size() {
+      return clientPorts.size();
+    }
+
+    boolean clustered() {
+      return size() > 1;
+    }
+
+    int port() {
+      return clientPorts.get(nodeId - 1);
+    }
+
+    int peerPort() {
+      return peerPorts.get(nodeId - 1);
+    }
+
+    /** {@code 127.0.0.1:PORT} of every member's peer port, in node id order. */
+    List<String> peerAddresses() {
+      return peerPorts.stream().map(p -> "127.0.0.1:" + p).toList();
+    }
+  }
+
   final String name;
   final BenchConfig cfg;
+  final Membership member;
+  final List<String> jvmOpts;
   final Path dataDir;
   final Path logFile;
-  int port;
+  final int port;
   Process process;
 
-  Broker(String name, BenchConfig cfg, Path dataDir, Path logFile) {
+  Broker(String name, BenchConfig cfg, Membership member, List<String> jvmOpts, Path dataDir, Path logFile) {
     this.name = name;
     this.cfg = cfg;
+    this.member = member;
+    this.jvmOpts = jvmOpts;
     this.dataDir = dataDir;
     this.logFile = logFile;
+    this.port = member.port();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** The name in messages: {@code kafka}, or {@code kafka-2} for node 2 of a cluster. */
+  String label() {
+    return member.clustered() ? name + "-" + member.nodeId() : name;
   }
 
   /** Writes configs, formats storage, etc. Not part of the measured start-up time. */
@@ -40,7 +109,8 @@ abstract class Broker {
   /** The full command line that starts the broker (JVM options included). */
   abstract List<String> command();
 
-  String bootstrap() {
+  @Override
+  public String bootstrap() {
     return "127.0.0.1:" + port;
   }
 
@@ -49,6 +119,11 @@ abstract class Broker {
   }
 
   Startup start() throws Exception {
+    return awaitReady(spawn());
+  }
+
+  /** Starts the process; returns the {@link System#nanoTime()} just before the spawn. */
+  long spawn() throws IOException {
     Files.createDirectories(logFile.getParent());
     ProcessBuilder pb = new ProcessBuilder(command());
     pb.redirectErrorStream(true);
@@ -61,7 +136,7 @@ abstract class Broker {
         process.pid() + "\n",
         StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
-    return awaitReady(t0);
+    return t0;
   }
 
   /**
@@ -69,14 +144,14 @@ abstract class Broker {
    * socket is bound and listening), then an ApiVersions v0 request on that connection, which only
    * gets an answer once the broker actually processes requests.
    */
-  private Startup awaitReady(long t0) throws Exception {
+  Startup awaitReady(long t0) throws Exception {
     long deadline = t0 + TimeUnit.SECONDS.toNanos(cfg.startTimeoutSeconds);
     double tcpMs = -1;
     int correlationId = 1;
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IOException(
-            name + " exited with code " + process.exitValue() + " during start-up; see " + logFile);
+            label() + " exited with code " + process.exitValue() + " during start-up; see " + logFile);
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -108,7 +183,7 @@ abstract class Broker {
       }
       Thread.sleep(5);
     }
-    throw new IOException(name + " not ready after " + cfg.startTimeoutSeconds + " s; see " + logFile);
+    throw new IOException(label() + " not ready after " + cfg.startTimeoutSeconds + " s; see " + logFile);
   }
 
   private static void skipFully(InputStream in, int n) throws IOException {
@@ -155,12 +230,25 @@ abstract class Broker {
   }
 
   void stop() {
+    requestStop();
+    awaitStop();
+  }
+
+  /** Sends SIGTERM (graceful shutdown) without waiting; {@link #awaitStop()} waits and escalates. */
+  void requestStop() {
     if (process == null || !process.isAlive()) {
       return;
     }
     // Child JVMs first (none expected, but a wrapper script would have some), then the process.
     process.descendants().forEach(ProcessHandle::destroy);
     process.destroy();
+  }
+
+  /** Waits up to 30 s for the process to end after {@link #requestStop()}, then kills it. */
+  void awaitStop() {
+    if (process == null) {
+      return;
+    }
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -176,61 +264,77 @@ abstract class Broker {
   List<String> jvm() {
     List<String> cmd = new ArrayList<>();
     cmd.add(cfg.javaBin);
-    cmd.addAll(cfg.brokerJvmOpts);
+    cmd.addAll(jvmOpts);
     return cmd;
   }
 
   // ---------------------------------------------------------------------------------------------
 
-  /** Apache Kafka 4.3.1 from its Maven Central jars, single-node KRaft (broker + controller). */
+  /**
+   * Apache Kafka 4.3.1 from its Maven Central jars, KRaft, every node a combined broker + controller.
+   * A single node is formatted {@code --standalone} (dynamic quorum of one); a cluster has a static quorum
+   * ({@code controller.quorum.voters} listing every node) and each node's log dir is formatted with the
+   * same cluster id.
+   */
   static final class Kafka extends Broker {
-    private int controllerPort;
     private Path propsFile;
 
-    Kafka(BenchConfig cfg, Path dataDir, Path logFile) {
-      super("kafka", cfg, dataDir, logFile);
+    Kafka(BenchConfig cfg, Membership member, List<String> jvmOpts, Path dataDir, Path logFile) {
+      super("kafka", cfg, member, jvmOpts, dataDir, logFile);
     }
 
     @Override
     void prepare() throws Exception {
-      port = Ports.free();
-      controllerPort = Ports.free(port);
+      int controllerPort = member.peerPort();
       Files.createDirectories(dataDir);
       Path logDirs = dataDir.resolve("logs");
       propsFile = dataDir.resolve("server.properties");
-      String props =
-          String.join(
-              "\n",
-              "# written by skua bench/run",
-              "process.roles=broker,controller",
-              "node.id=1",
-              "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-              "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-              "advertised.listeners=PLAINTEXT://127.0.0.1:" + port
-                  + ",CONTROLLER://127.0.0.1:" + controllerPort,
-              "controller.listener.names=CONTROLLER",
-              "inter.broker.listener.name=PLAINTEXT",
-              "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-              "log.dirs=" + logDirs,
-              "num.partitions=1",
-              "offsets.topic.replication.factor=1",
-              "transaction.state.log.replication.factor=1",
-              "transaction.state.log.min.isr=1",
-              "share.coordinator.state.topic.replication.factor=1",
-              "share.coordinator.state.topic.min.isr=1",
-              "group.initial.rebalance.delay.ms=0",
-              "auto.create.topics.enable=false",
-              "");
-      Files.writeString(propsFile, props);
-      String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+      List<String> props = new ArrayList<>(List.of(
+          "# written by skua bench/run",
+          "process.roles=broker,controller",
+          "node.id=" + member.nodeId()));
+      if (member.clustered()) {
+        List<String> voters = new ArrayList<>();
+        List<String> peers = member.peerAddresses();
+        for (int i = 0; i < peers.size(); i++) {
+          voters.add((i + 1) + "@" + peers.get(i));
+        }
+        props.add("controller.quorum.voters=" + String.join(",", voters));
+      } else {
+        props.add("controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort);
+      }
+      // Internal topics: replicated over the whole cluster (Kafka's defaults for three brokers), 1 alone.
+      int rf = Math.min(3, member.size());
+      int minIsr = Math.min(2, member.size());
+      props.addAll(List.of(
+          "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+          "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+          "controller.listener.names=CONTROLLER",
+          "inter.broker.listener.name=PLAINTEXT",
+          "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+          "log.dirs=" + logDirs,
+          "num.partitions=1",
+          "offsets.topic.replication.factor=" + rf,
+          "transaction.state.log.replication.factor=" + rf,
+          "transaction.state.log.min.isr=" + minIsr,
+          "share.coordinator.state.topic.replication.factor=" + rf,
+          "share.coordinator.state.topic.min.isr=" + minIsr,
+          "group.initial.rebalance.delay.ms=0",
+          "auto.create.topics.enable=false",
+          ""));
+      Files.writeString(propsFile, String.join("\n", props));
       List<String> fmt = new ArrayList<>();
       fmt.add(cfg.javaBin);
       fmt.addAll(cfg.toolJvmOpts);
       fmt.addAll(List.of("-cp", cfg.toolClasspath, "kafka.tools.StorageTool", "format",
-          "-t", clusterId, "-c", propsFile.toString(), "--standalone"));
-      Tools.Run r = Tools.run(fmt, logFile.resolveSibling("kafka-format.log"), 120);
+          "-t", member.clusterId(), "-c", propsFile.toString()));
+      if (!member.clustered()) {
+        fmt.add("--standalone");
+      }
+      String fmtLog = member.clustered() ? "kafka-" + member.nodeId() + "-format.log" : "kafka-format.log";
+      Tools.Run r = Tools.run(fmt, logFile.resolveSibling(fmtLog), 120);
       if (r.exitCode() != 0) {
-        throw new IOException("kafka-storage format failed (exit " + r.exitCode() + "):\n" + r.tail());
+        throw new IOException("kafka-storage format failed for " + label() + " (exit " + r.exitCode() + "):\n" + r.tail());
       }
     }
 
@@ -244,15 +348,18 @@ abstract class Broker {
     }
   }
 
-  /** Skua from broker/target/skua.jar, configured only through Kafka-named overrides. */
+  /**
+   * Skua from broker/target/skua.jar, configured only through overrides (Kafka's property names where Kafka
+   * has one). A cluster member also gets {@code node.id}, {@code cluster.bind} on its peer port,
+   * {@code cluster.seeds} listing every member and a {@code cluster.name} unique to the run.
+   */
   static final class Skua extends Broker {
-    Skua(BenchConfig cfg, Path dataDir, Path logFile) {
-      super("skua", cfg, dataDir, logFile);
+    Skua(BenchConfig cfg, Membership member, List<String> jvmOpts, Path dataDir, Path logFile) {
+      super("skua", cfg, member, jvmOpts, dataDir, logFile);
     }
 
     @Override
     void prepare() throws Exception {
-      port = Ports.free();
       Files.createDirectories(dataDir.resolve("logs"));
     }
 
@@ -266,6 +373,13 @@ abstract class Broker {
           "--override", "num.partitions=1",
           "--override", "group.initial.rebalance.delay.ms=0",
           "--override", "auto.create.topics.enable=false"));
+      if (member.clustered()) {
+        cmd.addAll(List.of(
+            "--override", "node.id=" + member.nodeId(),
+            "--override", "cluster.bind=127.0.0.1:" + member.peerPort(),
+            "--override", "cluster.seeds=" + String.join(",", member.peerAddresses()),
+            "--override", "cluster.name=skua-bench-" + member.clusterId()));
+      }
       for (String o : cfg.skuaExtraOverrides) {
         cmd.add("--override");
         cmd.add(o);

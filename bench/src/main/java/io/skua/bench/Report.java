@@ -13,18 +13,39 @@ final class Report {
   static String render(BenchConfig cfg, Results r, List<String> brokers) {
     StringBuilder sb = new StringBuilder();
     sb.append("# Skua vs Apache Kafka 4.3.1 — benchmark run ").append(cfg.timestamp).append("\n\n");
-    sb.append("- Command: `bench/run").append(cfg.quick ? " --quick" : "").append(" --reps ").append(cfg.reps)
-        .append("` — ").append(cfg.quick ? "quick" : "full").append(" mode, ")
-        .append(String.format(Locale.ROOT, "%,d", cfg.records)).append(" records per throughput test, ")
-        .append(cfg.reps).append(cfg.reps == 1 ? " repetition" : " repetitions")
+    String only = !cfg.runSingle ? " --only cluster" : !cfg.runCluster ? " --only single" : "";
+    sb.append("- Command: `bench/run").append(cfg.quick ? " --quick" : "").append(only).append(" --reps ").append(cfg.reps)
+        .append("` — ").append(cfg.quick ? "quick" : "full").append(" mode, ");
+    if (cfg.runSingle) {
+      sb.append(String.format(Locale.ROOT, "%,d", cfg.records)).append(" records per single-node throughput test, ");
+    }
+    if (cfg.runCluster) {
+      sb.append(String.format(Locale.ROOT, "%,d", cfg.clusterRecords)).append(" per cluster throughput test, ");
+    }
+    sb.append(cfg.reps).append(cfg.reps == 1 ? " repetition" : " repetitions")
         .append(" (brokers interleaved per repetition, order alternating)\n");
     sb.append("- Skua: ").append(cfg.skuaJar != null ? "`" + cfg.skuaJar + "`" : "**not run** — " + cfg.skuaSkipReason).append("\n");
-    sb.append("- Apache Kafka: ").append(cfg.runKafka ? "4.3.1 from Maven Central jars, single-node KRaft (broker+controller)" : "not run (--skip-kafka)").append("\n");
+    sb.append("- Apache Kafka: ").append(cfg.runKafka ? "4.3.1 from Maven Central jars, KRaft; single node: one broker+controller"
+        + " (`--standalone`); cluster: three combined broker+controller nodes, static `controller.quorum.voters`"
+        : "not run (--skip-kafka)").append("\n");
+    if (cfg.runCluster) {
+      sb.append("- Cluster scenario: ").append(ClusterScenario.SIZE).append(" broker processes per system on 127.0.0.1 "
+          + "(own client port, peer port and data directory each; Skua: `cluster.bind`/`cluster.seeds`), topics with "
+          + "replication factor 3 and `").append(String.join(" ", ClusterScenario.TOPIC_CONFIGS.entrySet().stream()
+              .map(e -> e.getKey() + "=" + e.getValue()).sorted().toList()))
+          .append("`, `acks=all enable.idempotence=true`\n");
+    }
     sb.append("- Git revision: `").append(cfg.gitRev).append("`\n");
     sb.append("- Machine: ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors())
         .append(" cores, ").append(memTotal()).append(", Linux ").append(System.getProperty("os.version")).append("\n");
     sb.append("- Java: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version")).append("\n");
-    sb.append("- Broker JVM options (both brokers): `").append(String.join(" ", cfg.brokerJvmOpts)).append("`\n");
+    if (cfg.runSingle) {
+      sb.append("- Broker JVM options (both brokers): `").append(String.join(" ", cfg.brokerJvmOpts)).append("`\n");
+    }
+    if (cfg.runCluster) {
+      sb.append("- Cluster broker JVM options (each of the 3, both systems): `")
+          .append(String.join(" ", cfg.clusterBrokerJvmOpts)).append("`\n");
+    }
     sb.append("- Tool JVM options: `").append(String.join(" ", cfg.toolJvmOpts)).append("`\n");
     sb.append("- Data directories: under `").append(cfg.dataBase).append("` on ")
         .append(BenchMain.describeFileStore(cfg.dataBase)).append(", fresh per broker and repetition\n");
@@ -47,11 +68,11 @@ final class Report {
       String wl = m.workload().equals(lastWorkload) ? "〃" : m.workload();
       lastWorkload = m.workload();
       String ratio = "—";
-      if (!s.isEmpty() && !k.isEmpty() && Results.median(k) != 0 && !e.getKey().startsWith("env.")) {
+      if (!s.isEmpty() && !k.isEmpty() && Results.median(k) != 0 && !informational(e.getKey())) {
         ratio = String.format(Locale.ROOT, "%.2f×", Results.median(s) / Results.median(k));
       }
       sb.append("| ").append(wl).append(" | ").append(m.name()).append(" | ").append(m.unit())
-          .append(" | ").append(e.getKey().startsWith("env.") ? "—" : m.higherIsBetter() ? "higher" : "lower")
+          .append(" | ").append(informational(e.getKey()) ? "—" : m.higherIsBetter() ? "higher" : "lower")
           .append(" | ").append(skua == null ? "not run" : cell(s, cfg.reps))
           .append(" | ").append(cfg.runKafka ? cell(k, cfg.reps) : "not run")
           .append(" | ").append(ratio).append(" |\n");
@@ -83,6 +104,11 @@ final class Report {
     }
     sb.append("\nTool output and broker logs of this run: `").append(cfg.logDir).append("` (not committed).\n");
     return sb.toString();
+  }
+
+  /** Machine-load rows: context for the reader, not a comparison of the brokers. */
+  static boolean informational(String key) {
+    return key.startsWith("env.") || key.startsWith("cl.env.");
   }
 
   static String cell(List<Double> xs, int reps) {

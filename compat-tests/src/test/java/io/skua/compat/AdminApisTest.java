@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,19 +31,16 @@ import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The admin APIs of a single node, driven by kafka-clients' Admin. */
 class AdminApisTest {
-    @TempDir
-    Path dataDir;
-
-    EmbeddedSkua skua;
+    @RegisterExtension
+    final EmbeddedSkua skua = EmbeddedSkua.perTest();
     Admin admin;
 
     @BeforeEach
     void start() throws Exception {
-        skua = EmbeddedSkua.start(dataDir);
         admin = Admin.create(skua.clientProps());
         admin.createTopics(List.of(new NewTopic("t", 5, (short) 1))).all().get();
     }
@@ -52,7 +48,6 @@ class AdminApisTest {
     @AfterEach
     void stop() {
         admin.close();
-        skua.close();
     }
 
     void produce(int count) throws Exception {

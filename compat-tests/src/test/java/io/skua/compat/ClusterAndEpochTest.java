@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,27 +26,13 @@ import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEnd
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** DescribeCluster and OffsetForLeaderEpoch (single node: one leader epoch, 0). */
 class ClusterAndEpochTest {
-    @TempDir
-    Path dataDir;
-
-    EmbeddedSkua skua;
-
-    @BeforeEach
-    void start() {
-        skua = EmbeddedSkua.start(dataDir, Map.of("node.id", "3"));
-    }
-
-    @AfterEach
-    void stop() {
-        skua.close();
-    }
+    @RegisterExtension
+    final EmbeddedSkua skua = EmbeddedSkua.perTest(Map.of("node.id", "3"));
 
     @Test
     void shouldDescribeTheClusterOfOne() throws Exception {

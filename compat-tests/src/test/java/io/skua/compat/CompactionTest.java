@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,27 +18,13 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** End to end: a compacted topic, 10,000 updates over 100 keys, the broker's cleaner, a kafka-clients consumer. */
 class CompactionTest {
-    @TempDir
-    Path dataDir;
-
-    EmbeddedSkua skua;
-
-    @BeforeEach
-    void start() {
-        skua = EmbeddedSkua.start(dataDir, Map.of("log.cleaner.backoff.ms", "200"));
-    }
-
-    @AfterEach
-    void stop() {
-        skua.close();
-    }
+    @RegisterExtension
+    final EmbeddedSkua skua = EmbeddedSkua.perTest(Map.of("log.cleaner.backoff.ms", "200"));
 
     @Test
     void shouldLeaveTheNewestValueOfEachLiveKeyAfterTheCleanerRuns() throws Exception {

@@ -11,31 +11,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Kafka Connect standalone: FileStreamSource into a topic and FileStreamSink out of it; the files match. */
 class ConnectStandaloneTest {
     @TempDir
-    Path dataDir;
-
-    @TempDir
     Path work;
 
-    EmbeddedSkua skua;
-
-    @BeforeEach
-    void start() {
-        skua = EmbeddedSkua.start(dataDir, Map.of("group.initial.rebalance.delay.ms", "0",
-                "offsets.topic.num.partitions", "3"));
-    }
-
-    @AfterEach
-    void stop() {
-        skua.close();
-    }
+    @RegisterExtension
+    final EmbeddedSkua skua = EmbeddedSkua.perTest(Map.of("group.initial.rebalance.delay.ms", "0",
+            "offsets.topic.num.partitions", "3"));
 
     @Test
     void shouldCopyAFileThroughATopic() throws Exception {

@@ -9,27 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** librdkafka (kcat, confluent-kafka-python) and kafka-python against Skua, when installed (bin/test installs them). */
 class NonJavaClientsTest {
-    @TempDir
-    Path dataDir;
-
-    EmbeddedSkua skua;
-
-    @BeforeEach
-    void start() {
-        skua = EmbeddedSkua.start(dataDir);
-    }
-
-    @AfterEach
-    void stop() {
-        skua.close();
-    }
+    @RegisterExtension
+    final EmbeddedSkua skua = EmbeddedSkua.perTest();
 
     @Test
     void kcatShouldProduceCompressedAndConsumeEverything() throws Exception {
@@ -75,7 +61,7 @@ class NonJavaClientsTest {
                 c.close()
                 print('consumed', n)
                 """;
-        Path file = dataDir.resolve("clients.py");
+        Path file = skua.dataDir().resolve("clients.py");
         Files.writeString(file, script);
         String out = run("", "/usr/bin/python3", file.toString(), skua.bootstrap()).trim();
         assumeTrue(!out.equals("SKIP"), "confluent-kafka for python is not installed");

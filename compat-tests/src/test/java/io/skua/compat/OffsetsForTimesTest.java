@@ -3,7 +3,6 @@ package io.skua.compat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -11,26 +10,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class OffsetsForTimesTest {
-    @TempDir
-    Path dataDir;
-
-    EmbeddedSkua skua;
-
-    @BeforeEach
-    void start() {
-        skua = EmbeddedSkua.start(dataDir);
-    }
-
-    @AfterEach
-    void stop() {
-        skua.close();
-    }
+    @RegisterExtension
+    final EmbeddedSkua skua = EmbeddedSkua.perTest();
 
     @Test
     void shouldAnswerListOffsetsLikeKafka() throws Exception {

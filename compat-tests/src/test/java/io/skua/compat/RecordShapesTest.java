@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,26 +18,12 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RecordShapesTest {
-    @TempDir
-    Path dataDir;
-
-    EmbeddedSkua skua;
-
-    @BeforeEach
-    void start() {
-        skua = EmbeddedSkua.start(dataDir);
-    }
-
-    @AfterEach
-    void stop() {
-        skua.close();
-    }
+    @RegisterExtension
+    final EmbeddedSkua skua = EmbeddedSkua.perTest();
 
     @Test
     void shouldKeepNullKeysNullValuesAndHeaders() throws Exception {

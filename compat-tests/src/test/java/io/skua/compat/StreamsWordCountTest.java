@@ -21,31 +21,18 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Produced;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A Kafka Streams word count (at_least_once) end to end, with its repartition and changelog topics. */
 class StreamsWordCountTest {
     @TempDir
-    Path dataDir;
-
-    @TempDir
     Path stateDir;
 
-    EmbeddedSkua skua;
-
-    @BeforeEach
-    void start() {
-        skua = EmbeddedSkua.start(dataDir, Map.of("group.initial.rebalance.delay.ms", "0",
-                "offsets.topic.num.partitions", "3"));
-    }
-
-    @AfterEach
-    void stop() {
-        skua.close();
-    }
+    @RegisterExtension
+    final EmbeddedSkua skua = EmbeddedSkua.perTest(Map.of("group.initial.rebalance.delay.ms", "0",
+            "offsets.topic.num.partitions", "3"));
 
     @Test
     void shouldCountWordsThroughRepartitionAndChangelogTopics() throws Exception {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -41,26 +40,22 @@ import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** DeleteTopics, CreatePartitions and CreateTopics' errors through the real Admin client. */
 class TopicAdminTest {
-    @TempDir
-    Path dataDir;
-
-    EmbeddedSkua skua;
+    @RegisterExtension
+    final EmbeddedSkua skua = EmbeddedSkua.perTest(Map.of("auto.create.topics.enable", "false"));
     Admin admin;
 
     @BeforeEach
     void start() {
-        skua = EmbeddedSkua.start(dataDir, Map.of("auto.create.topics.enable", "false"));
         admin = Admin.create(skua.clientProps());
     }
 
     @AfterEach
     void stop() {
         admin.close();
-        skua.close();
     }
 
     @Test

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skua.broker.metadata.TopicConfigs;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -42,29 +41,25 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for topics and the broker. */
 class TopicConfigsTest {
-    @TempDir
-    Path dataDir;
-
-    EmbeddedSkua skua;
+    @RegisterExtension
+    final EmbeddedSkua skua = EmbeddedSkua.perTest(Map.of(
+            "log.segment.bytes", "1048576",
+            "log.retention.hours", "48",
+            "min.insync.replicas", "1"));
     Admin admin;
 
     @BeforeEach
     void start() {
-        skua = EmbeddedSkua.start(dataDir, Map.of(
-                "log.segment.bytes", "1048576",
-                "log.retention.hours", "48",
-                "min.insync.replicas", "1"));
         admin = Admin.create(skua.clientProps());
     }
 
     @AfterEach
     void stop() {
         admin.close();
-        skua.close();
     }
 
     @Test
@@ -143,7 +138,7 @@ class TopicConfigsTest {
         assertEquals(ConfigSource.DEFAULT_CONFIG, config.get("num.partitions").source());
         assertEquals("true", config.get("auto.create.topics.enable").value());
         assertEquals(ConfigType.BOOLEAN, config.get("auto.create.topics.enable").type());
-        assertEquals(dataDir.toString(), config.get("log.dirs").value());
+        assertEquals(skua.dataDir().toString(), config.get("log.dirs").value());
         assertEquals("1", config.get("min.insync.replicas").value());
         for (String name : List.of("node.id", "listeners", "advertised.listeners", "default.replication.factor",
                 "message.max.bytes", "log.retention.ms", "log.retention.bytes", "offsets.topic.num.partitions")) {

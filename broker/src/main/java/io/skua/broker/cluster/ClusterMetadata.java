@@ -54,6 +54,10 @@ public final class ClusterMetadata implements Lifecycle {
         record Topic(TopicRecord topic) implements Change {
         }
 
+        /** The topic was deleted (its partition records went first). */
+        record TopicRemoved(String name, String id) implements Change {
+        }
+
         record Partition(String topic, int partition, PartitionRecord state) implements Change {
         }
 
@@ -263,7 +267,14 @@ public final class ClusterMetadata implements Lifecycle {
     private void remove(String cache, String key) {
         switch (cache) {
             case ClusterNode.BROKERS_CACHE -> brokers.remove(Integer.parseInt(key));
-            case ClusterNode.TOPICS_CACHE -> topics.remove(key);
+            case ClusterNode.TOPICS_CACHE -> {
+                TopicRecord gone = topics.remove(key);
+                // A topic of the same name created later starts its partition epochs at 0 again: forget the old ones.
+                partitions.keySet().removeIf(k -> k.startsWith(key + "/") && k.indexOf('/', key.length() + 1) < 0);
+                if (gone != null) {
+                    publish(new Change.TopicRemoved(key, gone.id()));
+                }
+            }
             case ClusterNode.PARTITIONS_CACHE -> partitions.remove(key);
             default -> {
             }

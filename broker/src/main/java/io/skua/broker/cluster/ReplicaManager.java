@@ -60,6 +60,9 @@ public final class ReplicaManager implements Replication, Lifecycle {
     private final Map<String, Integer> roles = new HashMap<>();
     /** Leader node id -> its fetcher; context only. */
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
+    /** ISR changes waiting for the next AlterPartition request, and whether one is in flight; context only. */
+    private final List<PendingAlter> alterQueue = new ArrayList<>();
+    private boolean alterRequestInFlight;
     private Context context;
     private NetClient client;
     private long timer = -1;
@@ -150,14 +153,16 @@ public final class ReplicaManager implements Replication, Lifecycle {
                 String key = ClusterRecords.partitionKey(t.name(), p);
                 PartitionRecord record = metadata.partition(t.name(), p);
                 Partition partition = topics.partition(t.name(), p);
-                if (record == null || partition == null) {
-                    continue; // not published here yet; the next round sees it
+                TopicMetadata local = topics.topic(t.name());
+                if (record == null || partition == null || local == null || !local.id().toString().equals(t.id())) {
+                    // not published here yet, or still the copy of a deleted topic of that name; the next round sees it
+                    continue;
                 }
                 hosted.add(key);
                 Integer previous = roles.get(key);
                 if (record.leader() == me) {
                     LeaderState state = leaders.get(key);
-                    if (state == null || state.leaderEpoch != record.leaderEpoch()) {
+                    if (state == null || state.leaderEpoch != record.leaderEpoch() || state.partition != partition) {
                         state = new LeaderState(t.name(), Uuid.fromString(t.id()), p, partition, record.leaderEpoch(),
                                 t.replicas().get(p));
                         leaders.put(key, state);
@@ -206,6 +211,73 @@ public final class ReplicaManager implements Replication, Lifecycle {
             }
             f.assign(targets);
         });
+    }
+
+    // ---- AlterPartition batching (context) ----
+
+    /** One partition's ISR change: the state it was computed from and the ISR asked for. */
+    record PendingAlter(LeaderState leader, PartitionRecord seen, List<Integer> isr, Integer added) {
+    }
+
+    private void enqueueAlter(PendingAlter pending) {
+        alterQueue.add(pending);
+        sendAlters();
+    }
+
+    /**
+     * Sends every queued ISR change in one AlterPartition request, unless one is in flight: then they wait for its
+     * answer and go together in the next (after a restart, 50 partitions catching up at once make a handful of
+     * requests instead of 50). Each partition still has at most one change in flight.
+     */
+    private void sendAlters() {
+        if (alterRequestInFlight || alterQueue.isEmpty() || stopped) {
+            return;
+        }
+        List<PendingAlter> batch = new ArrayList<>(alterQueue);
+        alterQueue.clear();
+        alterRequestInFlight = true;
+        AlterPartitionRequestData request = new AlterPartitionRequestData().setBrokerId(metadata.nodeId())
+                .setBrokerEpoch(-1);
+        Map<Uuid, AlterPartitionRequestData.TopicData> byTopic = new java.util.LinkedHashMap<>();
+        for (PendingAlter p : batch) {
+            byTopic.computeIfAbsent(p.leader().topicId, id -> {
+                AlterPartitionRequestData.TopicData td = new AlterPartitionRequestData.TopicData().setTopicId(id);
+                request.topics().add(td);
+                return td;
+            }).partitions().add(new AlterPartitionRequestData.PartitionData().setPartitionIndex(p.leader().index)
+                    .setLeaderEpoch(p.seen().leaderEpoch()).setPartitionEpoch(p.seen().partitionEpoch())
+                    .setNewIsr(p.isr()));
+        }
+        controllerClient.<AlterPartitionResponseData>send(ApiKey.ALTER_PARTITION, ALTER_PARTITION_VERSION, request)
+                .onComplete(ar -> {
+                    alterRequestInFlight = false;
+                    Map<Uuid, List<PendingAlter>> pendingByTopic = new HashMap<>();
+                    for (PendingAlter p : batch) {
+                        pendingByTopic.computeIfAbsent(p.leader().topicId, k -> new ArrayList<>()).add(p);
+                    }
+                    if (ar.failed() || ar.result().errorCode() != Errors.NONE) {
+                        short error = ar.failed() ? ApiException.codeOf(ar.cause()) : ar.result().errorCode();
+                        batch.forEach(p -> p.leader().alterDone(p, error));
+                    } else {
+                        // answers come per topic and partition in the order asked
+                        for (AlterPartitionResponseData.TopicData td : ar.result().topics()) {
+                            List<PendingAlter> asked = pendingByTopic.getOrDefault(td.topicId(), List.of());
+                            for (int i = 0; i < td.partitions().size() && i < asked.size(); i++) {
+                                var answer = td.partitions().get(i);
+                                PendingAlter p = asked.get(i);
+                                p.leader().alterDone(p, answer.partitionIndex() == p.leader().index
+                                        ? answer.errorCode() : Errors.UNKNOWN_SERVER_ERROR);
+                            }
+                            pendingByTopic.remove(td.topicId());
+                        }
+                        // (a partition the controller did not answer for is free to ask again)
+                        pendingByTopic.values().forEach(l -> l.forEach(p -> p.leader().alterDone(p, Errors.UNKNOWN_SERVER_ERROR)));
+                    }
+                    if (batch.size() > 1) {
+                        LOG.log(Level.DEBUG, () -> "alter partition batch size=" + batch.size());
+                    }
+                    sendAlters();
+                });
     }
 
     private static String endpointOf(BrokerRecord b) {
@@ -360,34 +432,22 @@ public final class ReplicaManager implements Replication, Lifecycle {
         }
 
         private void alterIsr(List<Integer> isr, Integer added) {
-            PartitionRecord seen = record;
-            AlterPartitionRequestData request = new AlterPartitionRequestData().setBrokerId(metadata.nodeId())
-                    .setBrokerEpoch(-1);
-            AlterPartitionRequestData.TopicData td = new AlterPartitionRequestData.TopicData().setTopicId(topicId);
-            td.partitions().add(new AlterPartitionRequestData.PartitionData().setPartitionIndex(index)
-                    .setLeaderEpoch(seen.leaderEpoch()).setPartitionEpoch(seen.partitionEpoch()).setNewIsr(isr));
-            request.topics().add(td);
-            context.runOnContext(v -> controllerClient.<AlterPartitionResponseData>send(ApiKey.ALTER_PARTITION,
-                    ALTER_PARTITION_VERSION, request).onComplete(ar -> {
-                short error;
-                if (ar.failed()) {
-                    error = ApiException.codeOf(ar.cause());
-                } else if (ar.result().errorCode() != Errors.NONE) {
-                    error = ar.result().errorCode();
-                } else {
-                    error = ar.result().topics().get(0).partitions().get(0).errorCode();
+            PendingAlter pending = new PendingAlter(this, record, isr, added);
+            context.runOnContext(v -> enqueueAlter(pending));
+        }
+
+        /** Context: the controller's answer to this partition's ISR change. */
+        void alterDone(PendingAlter pending, short error) {
+            synchronized (this) {
+                alterInFlight = false;
+                if (error != Errors.NONE && pending.added() != null) {
+                    pendingAdds.remove(pending.added());
                 }
-                synchronized (this) {
-                    alterInFlight = false;
-                    if (error != Errors.NONE && added != null) {
-                        pendingAdds.remove(added);
-                    }
-                }
-                if (error != Errors.NONE) {
-                    LOG.log(Level.INFO, "isr change refused partition={0}-{1} isr={2}: {3}", topic, index, isr,
-                            Errors.name(error));
-                }
-            }));
+            }
+            if (error != Errors.NONE) {
+                LOG.log(Level.INFO, "isr change refused partition={0}-{1} isr={2}: {3}", topic, index, pending.isr(),
+                        Errors.name(error));
+            }
         }
     }
 }

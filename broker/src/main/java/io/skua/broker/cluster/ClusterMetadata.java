@@ -65,6 +65,11 @@ public final class ClusterMetadata implements Lifecycle {
         }
     }
 
+    /** Reload attempts after a merge, 500 ms apart: conflict resolution took over 10 s on a loaded machine. */
+    static final int MERGE_RESYNC_ATTEMPTS = 120;
+    /** How often this broker checks that the cluster still holds its registration. */
+    static final long REGISTRATION_CHECK_MS = 5_000;
+
     private final Vertx vertx;
     private final EmbeddedCacheManager cacheManager;
     private final int nodeId;
@@ -81,6 +86,7 @@ public final class ClusterMetadata implements Lifecycle {
     private volatile Set<String> members = Set.of();
     private volatile ControllerRecord controller;
     private volatile BrokerRecord registration;
+    private long registrationTimer = -1;
 
     public ClusterMetadata(Vertx vertx, ClusterNode node, int nodeId) {
         this.vertx = vertx;
@@ -95,7 +101,7 @@ public final class ClusterMetadata implements Lifecycle {
     /** Registers the listeners, then loads what the caches hold (so no change falls between the two). */
     @Override
     public Future<Void> start() {
-        return vertx.executeBlocking(() -> {
+        return vertx.<Void>executeBlocking(() -> {
             cacheManager.addListener(viewListener);
             brokersCache.addListener(cacheListener);
             topicsCache.addListener(cacheListener);
@@ -105,11 +111,14 @@ public final class ClusterMetadata implements Lifecycle {
             topicsCache.forEach((k, v) -> apply(ClusterNode.TOPICS_CACHE, k, v));
             partitionsCache.forEach((k, v) -> apply(ClusterNode.PARTITIONS_CACHE, k, v));
             return null;
-        }, false);
+        }, false).onSuccess(v -> registrationTimer = vertx.setPeriodic(REGISTRATION_CHECK_MS, id -> checkRegistration()));
     }
 
     @Override
     public Future<Void> stop() {
+        if (registrationTimer >= 0) {
+            vertx.cancelTimer(registrationTimer);
+        }
         return vertx.executeBlocking(() -> {
             cacheManager.removeListener(viewListener);
             brokersCache.removeListener(cacheListener);
@@ -129,6 +138,30 @@ public final class ClusterMetadata implements Lifecycle {
             LOG.log(Level.INFO, "broker registered node={0} member={1} endpoints={2}", nodeId, member, advertised);
             return null;
         }, false);
+    }
+
+    /**
+     * Puts this broker's registration back when the cluster lost it (a merge in which this broker's side lost, and
+     * whose reload did not complete), then reloads the snapshot. A cache that refuses the read (DEGRADED) is left alone.
+     */
+    private void checkRegistration() {
+        BrokerRecord own = registration;
+        if (own == null) {
+            return;
+        }
+        vertx.executeBlocking(() -> {
+            String json = brokersCache.get(String.valueOf(nodeId));
+            if (json != null && ClusterRecords.fromJson(json, BrokerRecord.class).equals(own)) {
+                return false;
+            }
+            brokersCache.put(String.valueOf(nodeId), ClusterRecords.toJson(own));
+            return true;
+        }, false).onComplete(ar -> {
+            if (ar.succeeded() && ar.result()) {
+                LOG.log(Level.WARNING, "broker registration restored node={0} member={1}", nodeId, member);
+                resyncAfterMerge(MERGE_RESYNC_ATTEMPTS, false);
+            }
+        });
     }
 
     public void onChange(Consumer<Change> subscriber) {
@@ -331,7 +364,7 @@ public final class ClusterMetadata implements Lifecycle {
                 publish(new Change.Membership(members, true));
                 if (again) {
                     // Once more a little later: cheap, and covers a conflict resolution still settling.
-                    vertx.setTimer(5_000, t -> resyncAfterMerge(20, false));
+                    vertx.setTimer(5_000, t -> resyncAfterMerge(MERGE_RESYNC_ATTEMPTS, false));
                 }
             } else if (attemptsLeft > 0) {
                 vertx.setTimer(500, t -> resyncAfterMerge(attemptsLeft - 1, again));
@@ -372,7 +405,7 @@ public final class ClusterMetadata implements Lifecycle {
             LOG.log(Level.INFO, "cluster view node={0} members={1} merged={2} coordinator={3}", nodeId,
                     members.size(), merged, cacheManager.isCoordinator());
             if (merged) {
-                resyncAfterMerge(20, true);
+                resyncAfterMerge(MERGE_RESYNC_ATTEMPTS, true);
             }
             publish(new Change.Membership(members, merged));
         }

@@ -36,6 +36,7 @@ import io.skua.protocol.message.DeleteTopicsResponseData;
 import io.skua.protocol.message.IncrementalAlterConfigsRequestData;
 import io.skua.protocol.message.IncrementalAlterConfigsResponseData;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -67,6 +68,10 @@ public final class ClusteredView implements ClusterView, TopicManager.ClusterTop
     static final short INCREMENTAL_ALTER_CONFIGS_VERSION = 1;
     private static final byte TOPIC_RESOURCE = 2;
 
+    /** Topics whose copy here differs from the metadata are synced again this often (a missed or failed sync). */
+    static final long RESYNC_INTERVAL_MS = 2_000;
+
+    private final Vertx vertx;
     private final Supplier<String> clusterId;
     private final ClusterMetadata metadata;
     private final Controller controller;
@@ -77,8 +82,11 @@ public final class ClusteredView implements ClusterView, TopicManager.ClusterTop
     private final Map<String, Future<Void>> syncTails = new HashMap<>();
     private final Map<String, Future<Void>> syncQueued = new HashMap<>();
 
-    public ClusteredView(Supplier<String> clusterId, ClusterMetadata metadata, Controller controller,
+    private long resyncTimer = -1;
+
+    public ClusteredView(Vertx vertx, Supplier<String> clusterId, ClusterMetadata metadata, Controller controller,
                          ControllerClient controllerClient, TopicManager topics, BrokerTopicDefaults defaults) {
+        this.vertx = vertx;
         this.clusterId = clusterId;
         this.metadata = metadata;
         this.controller = controller;
@@ -105,12 +113,32 @@ public final class ClusteredView implements ClusterView, TopicManager.ClusterTop
         for (TopicRecord t : metadata.topics().values()) {
             all.add(sync(t.name()));
         }
-        return Future.join(all).mapEmpty();
+        return Future.join(all).<Void>mapEmpty().onComplete(ar ->
+                resyncTimer = vertx.setPeriodic(RESYNC_INTERVAL_MS, id -> resyncDiffering()));
     }
 
     @Override
     public Future<Void> stop() {
+        if (resyncTimer >= 0) {
+            vertx.cancelTimer(resyncTimer);
+        }
         return controllerClient.close();
+    }
+
+    /**
+     * Syncs every topic whose copy here differs from the metadata: one whose sync failed (disk trouble), and one
+     * deleted without this broker hearing of it (the reload after a split healed fires no removal).
+     */
+    private void resyncDiffering() {
+        Set<String> names = new java.util.HashSet<>(metadata.topics().keySet());
+        topics.topics().forEach(t -> names.add(t.name()));
+        for (String name : names) {
+            TopicRecord t = metadata.topic(name);
+            TopicMetadata local = topics.topic(name);
+            if (t == null ? local != null : !toMetadata(t).equals(local)) {
+                sync(name);
+            }
+        }
     }
 
     /** Registers this broker with its bound endpoints (after the listeners opened). */

@@ -9,6 +9,7 @@ import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.log.Partition;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.broker.testing.Await;
+import io.skua.broker.testing.LogCapture;
 import io.skua.storage.TopicMetadata;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -45,6 +46,7 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -76,6 +78,7 @@ class ClusterAdminTest {
     @TempDir
     Path dir;
     private final Map<Integer, SkuaBroker> brokers = new HashMap<>();
+    private final Map<Integer, BrokerConfig> configs = new HashMap<>();
     private final List<AutoCloseable> clients = new ArrayList<>();
 
     @BeforeAll
@@ -259,7 +262,99 @@ class ClusterAdminTest {
         assertEquals("7200000", describe(admin, topic).get("retention.ms").value());
     }
 
+    @Test
+    void shouldReplaceTheStaleCopyOfABrokerThatMissedADeleteAndRecreate() throws Exception {
+        // Given three brokers, a topic replicated on all of them, and one broker (not the controller) stopped
+        startCluster();
+        int down = nonController();
+        int via = brokers.keySet().stream().filter(id -> id != down && id != controller()).findFirst().orElseThrow();
+        Admin admin = admin(via);
+        admin.createTopics(List.of(new NewTopic("phoenix", 1, (short) 3))).all().get();
+        KafkaProducer<String, String> producer = producer(via);
+        for (int i = 0; i < 3; i++) {
+            producer.send(new ProducerRecord<>("phoenix", 0, null, "old-" + i)).get();
+        }
+        Await.until("every replica has the old records", CHANGE,
+                () -> brokers.keySet().stream().allMatch(id -> logEnd(id, "phoenix", 0) == 3));
+        String oldId = topics(down).topic("phoenix").id().toString();
+        await(brokers.remove(down).close(), 60);
+
+        // When, meanwhile, the topic is deleted and created again with the two live brokers as replicas
+        admin.deleteTopics(List.of("phoenix")).all().get();
+        admin.createTopics(List.of(new NewTopic("phoenix", 1, (short) 2))).all().get();
+        String newId = admin.describeTopics(List.of("phoenix")).allTopicNames().get().get("phoenix").topicId().toString();
+        assertNotEquals(oldId, newId);
+
+        // And the stopped broker comes back
+        restart(down);
+        Await.until("every broker sees 3 live brokers", FORM, () -> brokers.keySet().stream()
+                .allMatch(id -> metadata(brokers.get(id)).brokers().size() == 3));
+
+        // Then it drops its copy of the old topic (it hosts nothing of the new one) and knows the new one
+        Await.until("the restarted broker knows the new topic", CHANGE, () -> topics(down).topic("phoenix") != null
+                && topics(down).topic("phoenix").id().toString().equals(newId));
+        Await.until("the restarted broker deleted the old topic's files", CHANGE,
+                () -> topicDirs(down, "phoenix").isEmpty());
+
+        // When a partition is added with a manual assignment that puts it on the restarted broker first
+        admin.createPartitions(Map.of("phoenix", NewPartitions.increaseTo(2, List.of(List.of(down, via))))).all().get();
+        KafkaProducer<String, String> producer2 = producer(via);
+        for (int i = 0; i < 3; i++) {
+            producer2.send(new ProducerRecord<>("phoenix", 1, null, "new-" + i)).get();
+        }
+
+        // Then it leads that partition, both replicas hold the records, and none of the old ones came back
+        Await.until("both replicas of the new partition have the records", CHANGE,
+                () -> logEnd(down, "phoenix", 1) == 3 && logEnd(via, "phoenix", 1) == 3);
+        assertEquals(down, admin.describeTopics(List.of("phoenix")).allTopicNames().get().get("phoenix")
+                .partitions().get(1).leader().id());
+        assertEquals(List.of("new-0", "new-1", "new-2"), consume(via, "phoenix", 1, 3));
+        assertEquals(null, partition(down, "phoenix", 0), "the restarted broker does not host partition 0");
+        // And an assignment naming an unknown broker is refused
+        ExecutionException bad = assertThrows(ExecutionException.class, () -> admin.createPartitions(Map.of("phoenix",
+                NewPartitions.increaseTo(3, List.of(List.of(down, 99))))).all().get());
+        assertInstanceOf(InvalidReplicaAssignmentException.class, bad.getCause());
+    }
+
+    @Test
+    void shouldBatchIsrExpansionsIntoFewAlterPartitionRequestsAfterARestart() throws Exception {
+        // Given three brokers and 30 partitions replicated on all of them
+        startCluster();
+        int via = controller();
+        Admin admin = admin(via);
+        admin.createTopics(List.of(new NewTopic("many", 30, (short) 3))).all().get();
+        int down = nonController();
+        await(brokers.remove(down).close(), 60);
+        Await.until("the stopped broker left every ISR", CHANGE, () -> isrSizes(via, "many").stream().allMatch(n -> n == 2));
+
+        // When it comes back
+        try (LogCapture isrChanges = new LogCapture(Controller.class.getName(), java.util.logging.Level.INFO)) {
+            long restarting = System.nanoTime();
+            restart(down);
+            // Then every ISR is whole again
+            Await.until("every ISR is whole again", Duration.ofSeconds(60),
+                    () -> isrSizes(via, "many").stream().allMatch(n -> n == 3));
+            System.out.printf("cluster-admin restart-to-full-isr partitions=30 ms=%d%n",
+                    (System.nanoTime() - restarting) / 1_000_000);
+            // And the controller wrote the 30 additions in fewer batches than partitions (its log line follows the writes)
+            Await.until("the controller logged 30 additions", CHANGE, () -> manyPerBatch(isrChanges).stream()
+                    .mapToInt(Integer::intValue).sum() >= 30);
+            List<Integer> batches = manyPerBatch(isrChanges);
+            assertEquals(30, batches.stream().mapToInt(Integer::intValue).sum(), batches.toString());
+            assertTrue(batches.size() < 30, "one AlterPartition write batch per partition: " + batches);
+            System.out.printf("cluster-admin isr-expansion batches=%s%n", batches);
+        }
+    }
+
     // ---- helpers ----
+
+    /** Per "isr changed" line of the controller: how many partitions of topic "many" it changed. */
+    private static List<Integer> manyPerBatch(LogCapture capture) {
+        return capture.records().stream()
+                .filter(r -> r.getMessage().startsWith("isr changed") && r.getParameters() != null)
+                .map(r -> (int) ((List<?>) r.getParameters()[2]).stream().filter(c -> c.toString().startsWith("many-")).count())
+                .filter(n -> n > 0).toList();
+    }
 
     private void startCluster() throws Exception {
         List<Integer> ports = new ArrayList<>();
@@ -271,7 +366,7 @@ class ClusterAdminTest {
         String seeds = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         List<io.vertx.core.Future<SkuaBroker>> starting = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
-            starting.add(SkuaBroker.start(BrokerConfig.of(Map.of(
+            configs.put(i, BrokerConfig.of(Map.of(
                     "node.id", String.valueOf(i),
                     "listeners", "PLAINTEXT://127.0.0.1:0",
                     "log.dirs", dir.resolve("b" + i).toString(),
@@ -279,7 +374,8 @@ class ClusterAdminTest {
                     "offsets.topic.num.partitions", "3",
                     "cluster.bind", "127.0.0.1:" + ports.get(i - 1),
                     "cluster.seeds", seeds,
-                    "cluster.name", "admin-" + ports.get(0)))));
+                    "cluster.name", "admin-" + ports.get(0))));
+            starting.add(SkuaBroker.start(configs.get(i)));
         }
         for (int i = 1; i <= 3; i++) {
             brokers.put(i, await(starting.get(i - 1), 60));
@@ -291,10 +387,23 @@ class ClusterAdminTest {
                 }));
     }
 
+    private void restart(int id) throws Exception {
+        brokers.put(id, await(SkuaBroker.start(configs.get(id)), 60));
+    }
+
+    private int controller() {
+        return metadata(brokers.values().iterator().next()).controllerId();
+    }
+
     /** A broker that is not the controller (so its admin requests are forwarded). */
     private int nonController() {
-        int controller = metadata(brokers.get(1)).controllerId();
+        int controller = controller();
         return brokers.keySet().stream().filter(id -> id != controller).findFirst().orElseThrow();
+    }
+
+    private List<Integer> isrSizes(int id, String topic) {
+        return metadata(brokers.get(id)).topics().stream().filter(t -> t.name().equals(topic))
+                .flatMap(t -> t.partitions().stream()).map(p -> p.isrNodes().size()).toList();
     }
 
     private String bootstrap(int id) {

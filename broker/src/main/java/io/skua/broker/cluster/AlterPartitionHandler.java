@@ -57,14 +57,24 @@ public final class AlterPartitionHandler implements ApiHandler<AlterPartitionReq
                 }
                 List<Integer> newIsr = ctx.apiVersion() >= 3
                         ? p.newIsrWithEpochs().stream().map(BrokerState::brokerId).toList() : p.newIsr();
-                changes.add(new Controller.IsrChange(name, p.partitionIndex(), p.leaderEpoch(), p.partitionEpoch(), newIsr));
+                List<Long> epochs = ctx.apiVersion() >= 3
+                        ? p.newIsrWithEpochs().stream().map(BrokerState::brokerEpoch).toList()
+                        : newIsr.stream().map(id -> -1L).toList();
+                changes.add(new Controller.IsrChange(name, p.partitionIndex(), p.leaderEpoch(), p.partitionEpoch(), newIsr,
+                        epochs));
                 answers.add(answer);
             }
         }
         if (changes.isEmpty()) {
             return Future.succeededFuture(response);
         }
-        return controller.alterPartitions(request.brokerId(), changes).transform(ar -> {
+        return controller.alterPartitions(request.brokerId(), request.brokerEpoch(), changes).transform(ar -> {
+            if (ar.failed() && (ApiException.codeOf(ar.cause()) == Errors.STALE_BROKER_EPOCH
+                    || ApiException.codeOf(ar.cause()) == Errors.NOT_CONTROLLER)) {
+                // about the request as a whole (Kafka answers these at the top level)
+                response.topics().clear();
+                return Future.succeededFuture(response.setErrorCode(ApiException.codeOf(ar.cause())));
+            }
             for (int i = 0; i < answers.size(); i++) {
                 AlterPartitionResponseData.PartitionData answer = answers.get(i);
                 if (ar.failed()) {

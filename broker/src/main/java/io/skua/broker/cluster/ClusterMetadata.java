@@ -130,12 +130,19 @@ public final class ClusterMetadata implements Lifecycle {
 
     /** Publishes this broker and its endpoints (once its listeners are bound; again after a merge). */
     public Future<Void> register(List<Endpoint> advertised) {
-        BrokerRecord record = new BrokerRecord(nodeId, member,
-                advertised.stream().map(EndpointRecord::of).toList());
-        registration = record;
+        List<EndpointRecord> endpoints = advertised.stream().map(EndpointRecord::of).toList();
         return vertx.executeBlocking(() -> {
-            brokersCache.put(String.valueOf(nodeId), ClusterRecords.toJson(record));
-            LOG.log(Level.INFO, "broker registered node={0} member={1} endpoints={2}", nodeId, member, advertised);
+            // The epoch: above the one the cluster remembers for this node id, and above the previous start's
+            // (the start time), so it grows with every restart even when the cluster forgot the old registration.
+            String key = String.valueOf(nodeId);
+            String old = brokersCache.get(key);
+            long previous = old == null ? 0 : ClusterRecords.fromJson(old, BrokerRecord.class).epoch();
+            BrokerRecord record = new BrokerRecord(nodeId, member, endpoints,
+                    Math.max(previous + 1, System.currentTimeMillis()));
+            registration = record;
+            brokersCache.put(key, ClusterRecords.toJson(record));
+            LOG.log(Level.INFO, "broker registered node={0} member={1} epoch={2} endpoints={3}", nodeId, member,
+                    String.valueOf(record.epoch()), advertised);
             return null;
         }, false);
     }
@@ -198,6 +205,18 @@ public final class ClusterMetadata implements Lifecycle {
         Set<String> view = members;
         return brokers.values().stream().filter(b -> view.contains(b.member())).map(BrokerRecord::nodeId)
                 .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** This broker's epoch once it has registered, else -1. */
+    public long brokerEpoch() {
+        BrokerRecord own = registration;
+        return own == null ? -1 : own.epoch();
+    }
+
+    /** The registered epoch of a broker, or -1 when it is not registered. */
+    public long brokerEpoch(int brokerId) {
+        BrokerRecord b = brokers.get(brokerId);
+        return b == null ? -1 : b.epoch();
     }
 
     public boolean isLive(int brokerId) {

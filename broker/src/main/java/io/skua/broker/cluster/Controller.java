@@ -304,8 +304,13 @@ public final class Controller implements Lifecycle {
         });
     }
 
-    /** One partition of an AlterPartition request. */
-    public record IsrChange(String topic, int partition, int leaderEpoch, int partitionEpoch, List<Integer> newIsr) {
+    /**
+     * One partition of an AlterPartition request.
+     *
+     * @param brokerEpochs per member of {@code newIsr}, the broker epoch the leader saw it fetch with (-1: unchecked)
+     */
+    public record IsrChange(String topic, int partition, int leaderEpoch, int partitionEpoch, List<Integer> newIsr,
+                            List<Long> brokerEpochs) {
     }
 
     /** The answer for one partition of an AlterPartition request: its new state, or an error (state null). */
@@ -321,11 +326,20 @@ public final class Controller implements Lifecycle {
      * answered on its own. The accepted ones are written in one pass: all conditional replaces are sent together and
      * awaited together (on this thread), instead of one network round trip after the other.
      *
+     * <p>Broker epochs (KIP-380, KIP-903): a request whose {@code brokerEpoch} is not the leader's registered one
+     * fails as a whole with STALE_BROKER_EPOCH (a leader from before its restart); an ISR member named with an epoch
+     * other than its registered one makes that partition's change INELIGIBLE_REPLICA (it restarted since it fetched).
+     * -1 is not checked.
+     *
      * @return one result per change, in order
      */
-    public Future<List<IsrResult>> alterPartitions(int brokerId, List<IsrChange> changes) {
+    public Future<List<IsrResult>> alterPartitions(int brokerId, long brokerEpoch, List<IsrChange> changes) {
         return onThread(() -> {
             int controllerEpoch = requireActive();
+            if (brokerEpoch >= 0 && brokerEpoch != metadata.brokerEpoch(brokerId)) {
+                throw new ApiException(Errors.STALE_BROKER_EPOCH, "Broker " + brokerId + " epoch " + brokerEpoch
+                        + " is not the registered " + metadata.brokerEpoch(brokerId));
+            }
             Cache<String, String> cache = metadata.partitionsCache();
             IsrResult[] results = new IsrResult[changes.size()];
             List<Integer> writing = new ArrayList<>();
@@ -389,9 +403,15 @@ public final class Controller implements Lifecycle {
         if (!c.newIsr().contains(brokerId)) {
             throw new ApiException(Errors.INVALID_REQUEST, "The ISR of " + key + " must include its leader");
         }
-        for (int id : c.newIsr()) {
+        for (int i = 0; i < c.newIsr().size(); i++) {
+            int id = c.newIsr().get(i);
             if (!replicas.contains(id) || !metadata.isLive(id)) {
                 throw new ApiException(Errors.INELIGIBLE_REPLICA, "Broker " + id + " is not a live replica of " + key);
+            }
+            long epoch = i < c.brokerEpochs().size() ? c.brokerEpochs().get(i) : -1;
+            if (epoch >= 0 && epoch != metadata.brokerEpoch(id)) {
+                throw new ApiException(Errors.INELIGIBLE_REPLICA, "Broker " + id + " epoch " + epoch + " is stale ("
+                        + metadata.brokerEpoch(id) + " registered), it cannot join the ISR of " + key);
             }
         }
         return new PartitionRecord(old.leader(), old.leaderEpoch(), List.copyOf(new LinkedHashSet<>(c.newIsr())),

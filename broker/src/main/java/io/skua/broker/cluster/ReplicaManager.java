@@ -47,7 +47,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ReplicaManager implements Replication, Lifecycle {
     private static final System.Logger LOG = System.getLogger(ReplicaManager.class.getName());
     static final long RECONCILE_MS = 500;
-    static final short ALTER_PARTITION_VERSION = 2;
+    /** v3: the ISR with each member's broker epoch (KIP-903). */
+    static final short ALTER_PARTITION_VERSION = 3;
 
     private final Vertx vertx;
     private final ClusterMetadata metadata;
@@ -123,12 +124,13 @@ public final class ReplicaManager implements Replication, Lifecycle {
     }
 
     @Override
-    public Future<Void> followerFetched(String topic, int partition, int replicaId, long fetchOffset) {
+    public Future<Void> followerFetched(String topic, int partition, int replicaId, long replicaEpoch,
+                                        long fetchOffset) {
         LeaderState state = leaders.get(ClusterRecords.partitionKey(topic, partition));
         if (state == null) {
             return Future.succeededFuture();
         }
-        return state.onFollowerFetch(replicaId, fetchOffset);
+        return state.onFollowerFetch(replicaId, replicaEpoch, fetchOffset);
     }
 
     @Override
@@ -205,7 +207,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
             ReplicaFetcher f = fetchers.get(leaderId);
             if (f == null) {
                 String endpoint = endpointOf(metadata.brokers().get(leaderId));
-                f = new ReplicaFetcher(vertx, client, me, leaderId, endpoint);
+                f = new ReplicaFetcher(vertx, client, me, metadata::brokerEpoch, leaderId, endpoint);
                 fetchers.put(leaderId, f);
                 f.start();
             }
@@ -216,7 +218,16 @@ public final class ReplicaManager implements Replication, Lifecycle {
     // ---- AlterPartition batching (context) ----
 
     /** One partition's ISR change: the state it was computed from and the ISR asked for. */
-    record PendingAlter(LeaderState leader, PartitionRecord seen, List<Integer> isr, Integer added) {
+    record PendingAlter(LeaderState leader, PartitionRecord seen, List<Integer> isr, List<Long> epochs, Integer added) {
+    }
+
+    private static List<AlterPartitionRequestData.BrokerState> brokerStates(PendingAlter p) {
+        List<AlterPartitionRequestData.BrokerState> states = new ArrayList<>();
+        for (int i = 0; i < p.isr().size(); i++) {
+            states.add(new AlterPartitionRequestData.BrokerState().setBrokerId(p.isr().get(i))
+                    .setBrokerEpoch(p.epochs().get(i)));
+        }
+        return states;
     }
 
     private void enqueueAlter(PendingAlter pending) {
@@ -237,7 +248,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
         alterQueue.clear();
         alterRequestInFlight = true;
         AlterPartitionRequestData request = new AlterPartitionRequestData().setBrokerId(metadata.nodeId())
-                .setBrokerEpoch(-1);
+                .setBrokerEpoch(metadata.brokerEpoch());
         Map<Uuid, AlterPartitionRequestData.TopicData> byTopic = new java.util.LinkedHashMap<>();
         for (PendingAlter p : batch) {
             byTopic.computeIfAbsent(p.leader().topicId, id -> {
@@ -246,7 +257,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
                 return td;
             }).partitions().add(new AlterPartitionRequestData.PartitionData().setPartitionIndex(p.leader().index)
                     .setLeaderEpoch(p.seen().leaderEpoch()).setPartitionEpoch(p.seen().partitionEpoch())
-                    .setNewIsr(p.isr()));
+                    .setNewIsrWithEpochs(brokerStates(p)));
         }
         controllerClient.<AlterPartitionResponseData>send(ApiKey.ALTER_PARTITION, ALTER_PARTITION_VERSION, request)
                 .onComplete(ar -> {
@@ -291,6 +302,8 @@ public final class ReplicaManager implements Replication, Lifecycle {
         long lastCaughtUpMs;
         long lastFetchMs;
         long leaderEndAtLastFetch = -1;
+        /** The broker epoch its last fetch carried (-1: unknown). */
+        long brokerEpoch = -1;
     }
 
     /** The leader's view of one partition's followers; guarded by itself. */
@@ -341,7 +354,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
             partition.wakeWaiters();
         }
 
-        Future<Void> onFollowerFetch(int replicaId, long fetchOffset) {
+        Future<Void> onFollowerFetch(int replicaId, long replicaEpoch, long fetchOffset) {
             long now = System.currentTimeMillis();
             long leaderEnd = partition.logEndOffset();
             boolean expand = false;
@@ -351,6 +364,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
                     return Future.succeededFuture();
                 }
                 f.logEndOffset = fetchOffset;
+                f.brokerEpoch = replicaEpoch;
                 if (fetchOffset >= leaderEnd) {
                     f.lastCaughtUpMs = now;
                 } else if (f.leaderEndAtLastFetch >= 0 && fetchOffset >= f.leaderEndAtLastFetch) {
@@ -359,7 +373,9 @@ public final class ReplicaManager implements Replication, Lifecycle {
                 f.lastFetchMs = now;
                 f.leaderEndAtLastFetch = leaderEnd;
                 if (record != null && !record.isr().contains(replicaId) && !pendingAdds.contains(replicaId)
-                        && !alterInFlight && fetchOffset >= partition.highWatermark() && fetchOffset >= epochStartOffset) {
+                        && !alterInFlight && fetchOffset >= partition.highWatermark() && fetchOffset >= epochStartOffset
+                        // KIP-903: only the incarnation the metadata knows (a fetch from before a restart is not)
+                        && (replicaEpoch < 0 || replicaEpoch == metadata.brokerEpoch(replicaId))) {
                     expand = true;
                 }
             }
@@ -412,15 +428,17 @@ public final class ReplicaManager implements Replication, Lifecycle {
                 alterInFlight = true;
             }
             LOG.log(Level.INFO, "shrinking isr partition={0}-{1} isr={2} -> {3}", topic, index, record.isr(), keep);
-            alterIsr(keep, null);
+            alterIsr(keep, null, -1);
         }
 
         void expandIsr(int replicaId) {
             List<Integer> grown;
+            long epoch;
             synchronized (this) {
                 if (alterInFlight) {
                     return;
                 }
+                epoch = followers.get(replicaId).brokerEpoch;
                 alterInFlight = true;
                 pendingAdds.add(replicaId);
                 grown = new ArrayList<>(record.isr());
@@ -428,11 +446,20 @@ public final class ReplicaManager implements Replication, Lifecycle {
             }
             partition.soleReplica(false);
             LOG.log(Level.INFO, "expanding isr partition={0}-{1} isr={2} -> {3}", topic, index, record.isr(), grown);
-            alterIsr(grown, replicaId);
+            alterIsr(grown, replicaId, epoch);
         }
 
-        private void alterIsr(List<Integer> isr, Integer added) {
-            PendingAlter pending = new PendingAlter(this, record, isr, added);
+        /**
+         * Queues the change. Broker epochs: the added replica's from its fetch, this leader's own; -1 (not checked) for
+         * members that stay, so a shrink is not refused over a member the controller is about to drop anyway.
+         */
+        private void alterIsr(List<Integer> isr, Integer added, long addedEpoch) {
+            List<Long> epochs = new ArrayList<>();
+            for (int id : isr) {
+                epochs.add(id == metadata.nodeId() ? metadata.brokerEpoch()
+                        : added != null && id == added ? addedEpoch : -1L);
+            }
+            PendingAlter pending = new PendingAlter(this, record, isr, epochs, added);
             context.runOnContext(v -> enqueueAlter(pending));
         }
 

@@ -5,6 +5,8 @@ import io.skua.broker.api.Errors;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.message.AlterConfigsRequestData;
 import io.skua.protocol.message.AlterConfigsResponseData;
+import io.skua.protocol.message.AlterPartitionRequestData;
+import io.skua.protocol.message.AlterPartitionResponseData;
 import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.log.Partition;
 import io.skua.broker.metadata.TopicManager;
@@ -346,6 +348,47 @@ class ClusterAdminTest {
         }
     }
 
+    @Test
+    void shouldRefuseStaleBrokerEpochsInAlterPartition() throws Exception {
+        // Given three brokers and a topic replicated on all of them
+        startCluster();
+        Admin admin = admin(controller());
+        admin.createTopics(List.of(new NewTopic("epochs", 1, (short) 3))).all().get();
+        Await.until("every broker knows the leader", CHANGE, () -> brokers.keySet().stream().allMatch(id ->
+                clusterMetadata(id).partition("epochs", 0) != null && clusterMetadata(id).partition("epochs", 0).leader() > 0));
+        int leader = clusterMetadata(controller()).partition("epochs", 0).leader();
+        int follower = brokers.keySet().stream().filter(id -> id != leader && id != controller()).findFirst()
+                .orElseGet(() -> brokers.keySet().stream().filter(id -> id != leader).findFirst().orElseThrow());
+        long before = clusterMetadata(controller()).brokerEpoch(follower);
+        assertTrue(before > 0, "registered with an epoch");
+
+        // When the follower restarts
+        await(brokers.remove(follower).close(), 60);
+        Await.until("the follower left the ISR", CHANGE, () -> !clusterMetadata(leader).partition("epochs", 0).isr().contains(follower));
+        restart(follower);
+
+        // Then it registers with a higher epoch, and its leader adds it back (AlterPartition v3 naming that epoch)
+        Await.until("the controller knows the new epoch", FORM, () -> clusterMetadata(controller()).brokerEpoch(follower) > before);
+        long after = clusterMetadata(controller()).brokerEpoch(follower);
+        Await.until("the follower is back in the ISR", FORM,
+                () -> clusterMetadata(controller()).partition("epochs", 0).isr().contains(follower));
+
+        // When an AlterPartition names the follower's old epoch, it is refused for that partition (KIP-903)
+        ClusterRecords.PartitionRecord state = clusterMetadata(controller()).partition("epochs", 0);
+        long leaderEpoch = clusterMetadata(controller()).brokerEpoch(leader);
+        AlterPartitionResponseData stale = alterIsrWithEpochs(leader, leaderEpoch, state, Map.of(leader, leaderEpoch, follower, before));
+        assertEquals(Errors.NONE, stale.errorCode());
+        assertEquals(Errors.INELIGIBLE_REPLICA, stale.topics().get(0).partitions().get(0).errorCode(), stale.toString());
+        // And one from the leader with a stale epoch of its own is refused as a whole
+        AlterPartitionResponseData staleLeader = alterIsrWithEpochs(leader, leaderEpoch - 1, state,
+                Map.of(leader, leaderEpoch, follower, after));
+        assertEquals(Errors.STALE_BROKER_EPOCH, staleLeader.errorCode(), staleLeader.toString());
+        // And with the current epochs the change is made
+        AlterPartitionResponseData current = alterIsrWithEpochs(leader, leaderEpoch, state, Map.of(leader, leaderEpoch, follower, after));
+        assertEquals(Errors.NONE, current.topics().get(0).partitions().get(0).errorCode(), current.toString());
+        assertEquals(Set.of(leader, follower), new TreeSet<>(current.topics().get(0).partitions().get(0).isr()));
+    }
+
     // ---- helpers ----
 
     /** Per "isr changed" line of the controller: how many partitions of topic "many" it changed. */
@@ -385,6 +428,31 @@ class ClusterAdminTest {
                     var md = metadata(b);
                     return md.brokers().size() == 3 && md.controllerId() > 0;
                 }));
+    }
+
+    private ClusterMetadata clusterMetadata(int id) {
+        return brokers.get(id).component(ClusterMetadata.class).orElseThrow();
+    }
+
+    /** AlterPartition v3 to the controller: the partition's ISR becomes {@code isr}'s keys, each named with its epoch. */
+    private AlterPartitionResponseData alterIsrWithEpochs(int leader, long leaderBrokerEpoch,
+                                                          ClusterRecords.PartitionRecord state,
+                                                          Map<Integer, Long> isr) throws IOException {
+        String topicId = clusterMetadata(controller()).topic("epochs").id();
+        AlterPartitionRequestData request = new AlterPartitionRequestData().setBrokerId(leader)
+                .setBrokerEpoch(leaderBrokerEpoch);
+        AlterPartitionRequestData.TopicData t = new AlterPartitionRequestData.TopicData()
+                .setTopicId(io.skua.protocol.Uuid.fromString(topicId));
+        List<AlterPartitionRequestData.BrokerState> members = new ArrayList<>();
+        isr.forEach((id, epoch) -> members.add(new AlterPartitionRequestData.BrokerState().setBrokerId(id)
+                .setBrokerEpoch(epoch)));
+        t.partitions().add(new AlterPartitionRequestData.PartitionData().setPartitionIndex(0)
+                .setLeaderEpoch(state.leaderEpoch()).setPartitionEpoch(state.partitionEpoch())
+                .setNewIsrWithEpochs(members));
+        request.topics().add(t);
+        try (KafkaWire wire = new KafkaWire(brokers.get(controller()).boundPort())) {
+            return wire.send(ApiKey.ALTER_PARTITION, (short) 3, request);
+        }
     }
 
     private void restart(int id) throws Exception {

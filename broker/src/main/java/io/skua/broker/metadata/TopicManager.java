@@ -22,7 +22,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -182,9 +181,12 @@ public final class TopicManager implements Lifecycle {
                 .compose(created -> validateOnly ? Future.succeededFuture(created) : awaitPublished(created));
     }
 
-    /** Completes when this broker has published the topic (its listener saw it), or after 10 s regardless. */
+    /**
+     * Completes when this broker has published the created topic (its id: not a copy of a deleted topic of that name
+     * still being dropped here), or after 10 s regardless.
+     */
     private Future<TopicMetadata> awaitPublished(TopicMetadata created) {
-        return awaitLocal(created.name(), Objects::nonNull, 10_000)
+        return awaitLocal(created.name(), t -> t != null && t.id().equals(created.id()), 10_000)
                 .map(v -> byName.getOrDefault(created.name(), created));
     }
 
@@ -294,7 +296,8 @@ public final class TopicManager implements Lifecycle {
                         + liveBrokers + " broker(s) are registered.");
             }
             validateConfigs(configs);
-            if (byName.containsKey(name)) {
+            if (cluster == null && byName.containsKey(name)) {
+                // (clustered, the controller decides: this broker may still be dropping a deleted topic of that name)
                 throw new ApiException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
             }
             if (cluster == null && logs.topic(name).isPresent()) {

@@ -43,6 +43,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicCollection;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
@@ -50,6 +51,7 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -193,6 +195,16 @@ class ClusterAdminTest {
         ExecutionException missing = assertThrows(ExecutionException.class, () ->
                 admin.createPartitions(Map.of("nope", NewPartitions.increaseTo(2))).all().get());
         assertInstanceOf(UnknownTopicOrPartitionException.class, missing.getCause());
+
+        // When the topic is deleted by its id (DeleteTopics v6) through the same broker
+        Uuid id = admin.describeTopics(List.of("growing")).allTopicNames().get().get("growing").topicId();
+        admin.deleteTopics(TopicCollection.ofTopicIds(List.of(id))).all().get();
+        // Then it is gone everywhere, and an unknown id is UNKNOWN_TOPIC_ID
+        Await.until("no broker lists the topic", CHANGE,
+                () -> brokers.keySet().stream().noneMatch(b -> topicNames(b).contains("growing")));
+        ExecutionException unknownId = assertThrows(ExecutionException.class, () ->
+                admin.deleteTopics(TopicCollection.ofTopicIds(List.of(Uuid.randomUuid()))).all().get());
+        assertInstanceOf(UnknownTopicIdException.class, unknownId.getCause());
     }
 
     @Test

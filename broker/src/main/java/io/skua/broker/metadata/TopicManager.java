@@ -197,15 +197,19 @@ public final class TopicManager implements Lifecycle {
     public Future<Void> awaitLocal(String name, Predicate<TopicMetadata> done, long timeoutMs) {
         Promise<Void> promise = ((ContextInternal) vertx.getOrCreateContext()).promise();
         Watcher watcher = new Watcher(done, promise);
-        watchers.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(watcher);
+        watchers.compute(name, (k, waiting) -> {
+            List<Watcher> list = waiting == null ? new CopyOnWriteArrayList<>() : waiting;
+            list.add(watcher);
+            return list;
+        });
         check(name, watcher);
         long timer = vertx.setTimer(timeoutMs, id -> promise.tryComplete());
         return promise.future().andThen(ar -> {
             vertx.cancelTimer(timer);
-            List<Watcher> waiting = watchers.get(name);
-            if (waiting != null) {
+            watchers.computeIfPresent(name, (k, waiting) -> {
                 waiting.remove(watcher);
-            }
+                return waiting.isEmpty() ? null : waiting;
+            });
         });
     }
 

@@ -89,7 +89,8 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
             Controller controller = new Controller(vertx, metadata, config.uncleanLeaderElectionEnable());
             // The cluster id is the cluster's name: every member shares it without a round of agreement.
             ControllerClient controllerClient = new ControllerClient(vertx, metadata);
-            ClusteredView view = new ClusteredView(config::clusterName, metadata, controller, controllerClient, topics);
+            ClusteredView view = new ClusteredView(vertx, config::clusterName, metadata, controller, controllerClient, topics,
+                    topicDefaults);
             ReplicaManager replicas = new ReplicaManager(vertx, metadata, topics, controllerClient,
                     config.replicaLagTimeMaxMs(), config.minInsyncReplicas());
             components.addAll(List.of(metadata, topics, view, controller, replicas));

@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * AlterPartition (controller side): a partition leader asks to change the ISR (a follower caught up, or one fell
  * behind). Only the active controller answers; the change is checked against the current leader, leader epoch
- * and partition epoch (see {@link Controller#alterPartition}). Leaders send it with {@link ControllerClient}.
+ * and partition epoch (see {@link Controller#alterPartitions}), each partition answered on its own. Leaders send it
+ * with {@link ControllerClient}, batching the changes pending at the time.
  */
 public final class AlterPartitionHandler implements ApiHandler<AlterPartitionRequestData, AlterPartitionResponseData> {
     private final Controller controller;
@@ -39,39 +40,57 @@ public final class AlterPartitionHandler implements ApiHandler<AlterPartitionReq
         if (!controller.isActive()) {
             return Future.succeededFuture(response.setErrorCode(Errors.NOT_CONTROLLER));
         }
-        List<Future<AlterPartitionResponseData.PartitionData>> pending = new ArrayList<>();
-        List<AlterPartitionResponseData.TopicData> owners = new ArrayList<>();
+        // Every partition of the request goes to the controller in one call (one pass, one batch of writes).
+        List<Controller.IsrChange> changes = new ArrayList<>();
+        List<AlterPartitionResponseData.PartitionData> answers = new ArrayList<>();
         for (AlterPartitionRequestData.TopicData topic : request.topics()) {
             AlterPartitionResponseData.TopicData out = new AlterPartitionResponseData.TopicData().setTopicId(topic.topicId());
             response.topics().add(out);
             String name = nameOf(topic.topicId());
             for (AlterPartitionRequestData.PartitionData p : topic.partitions()) {
-                owners.add(out);
-                pending.add(alter(request.brokerId(), name, p, ctx.apiVersion()));
+                AlterPartitionResponseData.PartitionData answer = new AlterPartitionResponseData.PartitionData()
+                        .setPartitionIndex(p.partitionIndex());
+                out.partitions().add(answer);
+                if (name == null) {
+                    answer.setErrorCode(Errors.UNKNOWN_TOPIC_ID);
+                    continue;
+                }
+                List<Integer> newIsr = ctx.apiVersion() >= 3
+                        ? p.newIsrWithEpochs().stream().map(BrokerState::brokerId).toList() : p.newIsr();
+                List<Long> epochs = ctx.apiVersion() >= 3
+                        ? p.newIsrWithEpochs().stream().map(BrokerState::brokerEpoch).toList()
+                        : newIsr.stream().map(id -> -1L).toList();
+                changes.add(new Controller.IsrChange(name, p.partitionIndex(), p.leaderEpoch(), p.partitionEpoch(), newIsr,
+                        epochs));
+                answers.add(answer);
             }
         }
-        return Future.join(pending).map(x -> {
-            for (int i = 0; i < pending.size(); i++) {
-                owners.get(i).partitions().add(pending.get(i).result());
+        if (changes.isEmpty()) {
+            return Future.succeededFuture(response);
+        }
+        return controller.alterPartitions(request.brokerId(), request.brokerEpoch(), changes).transform(ar -> {
+            if (ar.failed() && (ApiException.codeOf(ar.cause()) == Errors.STALE_BROKER_EPOCH
+                    || ApiException.codeOf(ar.cause()) == Errors.NOT_CONTROLLER)) {
+                // about the request as a whole (Kafka answers these at the top level)
+                response.topics().clear();
+                return Future.succeededFuture(response.setErrorCode(ApiException.codeOf(ar.cause())));
             }
-            return response;
+            for (int i = 0; i < answers.size(); i++) {
+                AlterPartitionResponseData.PartitionData answer = answers.get(i);
+                if (ar.failed()) {
+                    answer.setErrorCode(ApiException.codeOf(ar.cause()));
+                    continue;
+                }
+                Controller.IsrResult r = ar.result().get(i);
+                if (r.error() != Errors.NONE) {
+                    answer.setErrorCode(r.error());
+                } else {
+                    answer.setLeaderId(r.state().leader()).setLeaderEpoch(r.state().leaderEpoch())
+                            .setIsr(r.state().isr()).setPartitionEpoch(r.state().partitionEpoch());
+                }
+            }
+            return Future.succeededFuture(response);
         });
-    }
-
-    private Future<AlterPartitionResponseData.PartitionData> alter(int brokerId, String topic,
-                                                                  AlterPartitionRequestData.PartitionData p,
-                                                                  short version) {
-        AlterPartitionResponseData.PartitionData out = new AlterPartitionResponseData.PartitionData()
-                .setPartitionIndex(p.partitionIndex());
-        if (topic == null) {
-            return Future.succeededFuture(out.setErrorCode(Errors.UNKNOWN_TOPIC_ID));
-        }
-        List<Integer> newIsr = version >= 3 ? p.newIsrWithEpochs().stream().map(BrokerState::brokerId).toList()
-                : p.newIsr();
-        return controller.alterPartition(brokerId, topic, p.partitionIndex(), p.leaderEpoch(), p.partitionEpoch(), newIsr)
-                .map(state -> out.setLeaderId(state.leader()).setLeaderEpoch(state.leaderEpoch())
-                        .setIsr(state.isr()).setPartitionEpoch(state.partitionEpoch()))
-                .otherwise(t -> out.setErrorCode(ApiException.codeOf(t)));
     }
 
     private String nameOf(Uuid id) {

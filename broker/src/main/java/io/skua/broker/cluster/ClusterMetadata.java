@@ -54,12 +54,21 @@ public final class ClusterMetadata implements Lifecycle {
         record Topic(TopicRecord topic) implements Change {
         }
 
+        /** The topic was deleted (its partition records went first). */
+        record TopicRemoved(String name, String id) implements Change {
+        }
+
         record Partition(String topic, int partition, PartitionRecord state) implements Change {
         }
 
         record Controller(ControllerRecord controller) implements Change {
         }
     }
+
+    /** Reload attempts after a merge, 500 ms apart: conflict resolution took over 10 s on a loaded machine. */
+    static final int MERGE_RESYNC_ATTEMPTS = 120;
+    /** How often this broker checks that the cluster still holds its registration. */
+    static final long REGISTRATION_CHECK_MS = 5_000;
 
     private final Vertx vertx;
     private final EmbeddedCacheManager cacheManager;
@@ -77,6 +86,7 @@ public final class ClusterMetadata implements Lifecycle {
     private volatile Set<String> members = Set.of();
     private volatile ControllerRecord controller;
     private volatile BrokerRecord registration;
+    private long registrationTimer = -1;
 
     public ClusterMetadata(Vertx vertx, ClusterNode node, int nodeId) {
         this.vertx = vertx;
@@ -91,7 +101,7 @@ public final class ClusterMetadata implements Lifecycle {
     /** Registers the listeners, then loads what the caches hold (so no change falls between the two). */
     @Override
     public Future<Void> start() {
-        return vertx.executeBlocking(() -> {
+        return vertx.<Void>executeBlocking(() -> {
             cacheManager.addListener(viewListener);
             brokersCache.addListener(cacheListener);
             topicsCache.addListener(cacheListener);
@@ -101,11 +111,14 @@ public final class ClusterMetadata implements Lifecycle {
             topicsCache.forEach((k, v) -> apply(ClusterNode.TOPICS_CACHE, k, v));
             partitionsCache.forEach((k, v) -> apply(ClusterNode.PARTITIONS_CACHE, k, v));
             return null;
-        }, false);
+        }, false).onSuccess(v -> registrationTimer = vertx.setPeriodic(REGISTRATION_CHECK_MS, id -> checkRegistration()));
     }
 
     @Override
     public Future<Void> stop() {
+        if (registrationTimer >= 0) {
+            vertx.cancelTimer(registrationTimer);
+        }
         return vertx.executeBlocking(() -> {
             cacheManager.removeListener(viewListener);
             brokersCache.removeListener(cacheListener);
@@ -117,14 +130,45 @@ public final class ClusterMetadata implements Lifecycle {
 
     /** Publishes this broker and its endpoints (once its listeners are bound; again after a merge). */
     public Future<Void> register(List<Endpoint> advertised) {
-        BrokerRecord record = new BrokerRecord(nodeId, member,
-                advertised.stream().map(EndpointRecord::of).toList());
-        registration = record;
+        List<EndpointRecord> endpoints = advertised.stream().map(EndpointRecord::of).toList();
         return vertx.executeBlocking(() -> {
-            brokersCache.put(String.valueOf(nodeId), ClusterRecords.toJson(record));
-            LOG.log(Level.INFO, "broker registered node={0} member={1} endpoints={2}", nodeId, member, advertised);
+            // The epoch: above the one the cluster remembers for this node id, and above the previous start's
+            // (the start time), so it grows with every restart even when the cluster forgot the old registration.
+            String key = String.valueOf(nodeId);
+            String old = brokersCache.get(key);
+            long previous = old == null ? 0 : ClusterRecords.fromJson(old, BrokerRecord.class).epoch();
+            BrokerRecord record = new BrokerRecord(nodeId, member, endpoints,
+                    Math.max(previous + 1, System.currentTimeMillis()));
+            registration = record;
+            brokersCache.put(key, ClusterRecords.toJson(record));
+            LOG.log(Level.INFO, "broker registered node={0} member={1} epoch={2} endpoints={3}", nodeId, member,
+                    String.valueOf(record.epoch()), advertised);
             return null;
         }, false);
+    }
+
+    /**
+     * Puts this broker's registration back when the cluster lost it (a merge in which this broker's side lost, and
+     * whose reload did not complete), then reloads the snapshot. A cache that refuses the read (DEGRADED) is left alone.
+     */
+    private void checkRegistration() {
+        BrokerRecord own = registration;
+        if (own == null) {
+            return;
+        }
+        vertx.executeBlocking(() -> {
+            String json = brokersCache.get(String.valueOf(nodeId));
+            if (json != null && ClusterRecords.fromJson(json, BrokerRecord.class).equals(own)) {
+                return false;
+            }
+            brokersCache.put(String.valueOf(nodeId), ClusterRecords.toJson(own));
+            return true;
+        }, false).onComplete(ar -> {
+            if (ar.succeeded() && ar.result()) {
+                LOG.log(Level.WARNING, "broker registration restored node={0} member={1}", nodeId, member);
+                resyncAfterMerge(MERGE_RESYNC_ATTEMPTS, false);
+            }
+        });
     }
 
     public void onChange(Consumer<Change> subscriber) {
@@ -161,6 +205,18 @@ public final class ClusterMetadata implements Lifecycle {
         Set<String> view = members;
         return brokers.values().stream().filter(b -> view.contains(b.member())).map(BrokerRecord::nodeId)
                 .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** This broker's epoch once it has registered, else -1. */
+    public long brokerEpoch() {
+        BrokerRecord own = registration;
+        return own == null ? -1 : own.epoch();
+    }
+
+    /** The registered epoch of a broker, or -1 when it is not registered. */
+    public long brokerEpoch(int brokerId) {
+        BrokerRecord b = brokers.get(brokerId);
+        return b == null ? -1 : b.epoch();
     }
 
     public boolean isLive(int brokerId) {
@@ -263,7 +319,14 @@ public final class ClusterMetadata implements Lifecycle {
     private void remove(String cache, String key) {
         switch (cache) {
             case ClusterNode.BROKERS_CACHE -> brokers.remove(Integer.parseInt(key));
-            case ClusterNode.TOPICS_CACHE -> topics.remove(key);
+            case ClusterNode.TOPICS_CACHE -> {
+                TopicRecord gone = topics.remove(key);
+                // A topic of the same name created later starts its partition epochs at 0 again: forget the old ones.
+                partitions.keySet().removeIf(k -> k.startsWith(key + "/") && k.indexOf('/', key.length() + 1) < 0);
+                if (gone != null) {
+                    publish(new Change.TopicRemoved(key, gone.id()));
+                }
+            }
             case ClusterNode.PARTITIONS_CACHE -> partitions.remove(key);
             default -> {
             }
@@ -320,7 +383,7 @@ public final class ClusterMetadata implements Lifecycle {
                 publish(new Change.Membership(members, true));
                 if (again) {
                     // Once more a little later: cheap, and covers a conflict resolution still settling.
-                    vertx.setTimer(5_000, t -> resyncAfterMerge(20, false));
+                    vertx.setTimer(5_000, t -> resyncAfterMerge(MERGE_RESYNC_ATTEMPTS, false));
                 }
             } else if (attemptsLeft > 0) {
                 vertx.setTimer(500, t -> resyncAfterMerge(attemptsLeft - 1, again));
@@ -361,7 +424,7 @@ public final class ClusterMetadata implements Lifecycle {
             LOG.log(Level.INFO, "cluster view node={0} members={1} merged={2} coordinator={3}", nodeId,
                     members.size(), merged, cacheManager.isCoordinator());
             if (merged) {
-                resyncAfterMerge(20, true);
+                resyncAfterMerge(MERGE_RESYNC_ATTEMPTS, true);
             }
             publish(new Change.Membership(members, merged));
         }

@@ -22,8 +22,12 @@ public final class ClusterRecords {
     private ClusterRecords() {
     }
 
-    /** A live (or once live) broker: its JGroups member name and the endpoints it advertises. */
-    public record BrokerRecord(int nodeId, String member, List<EndpointRecord> endpoints) {
+    /**
+     * A live (or once live) broker: its JGroups member name, the endpoints it advertises, and its broker epoch, which
+     * is higher after every restart (KIP-380): AlterPartition names the epochs of the replicas it adds to an ISR, and
+     * the controller refuses a stale one (a replica that restarted since the leader saw it fetch).
+     */
+    public record BrokerRecord(int nodeId, String member, List<EndpointRecord> endpoints, long epoch) {
     }
 
     public record EndpointRecord(String listener, String protocol, String host, int port) {

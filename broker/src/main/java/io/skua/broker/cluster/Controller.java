@@ -20,12 +20,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.infinispan.Cache;
 
 /**
@@ -155,51 +157,270 @@ public final class Controller implements Lifecycle {
     }
 
     /**
-     * A leader asks to change a partition's ISR (AlterPartition). Accepted only from the current leader, with the
-     * current leader epoch and partition epoch, and an ISR of live replicas that includes the leader.
+     * Deletes a topic: its partition records first (brokers stop serving and replicating it), then the topic record
+     * (brokers delete their logs of it).
      *
-     * @return the partition's new state
+     * @param id the topic id the request named, or null to delete whichever topic has the name now
      */
-    public Future<PartitionRecord> alterPartition(int brokerId, String topic, int partition, int leaderEpoch,
-                                                  int partitionEpoch, List<Integer> newIsr) {
+    public Future<TopicRecord> deleteTopic(String name, Uuid id) {
         return onThread(() -> {
             int controllerEpoch = requireActive();
-            TopicRecord t = metadata.topic(topic);
-            String key = ClusterRecords.partitionKey(topic, partition);
-            String oldJson = metadata.partitionsCache().get(key);
-            if (t == null || oldJson == null) {
-                throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Unknown partition " + key);
+            Cache<String, String> topics = metadata.topicsCache();
+            String json = topics.get(name);
+            TopicRecord topic = json == null ? null : ClusterRecords.fromJson(json, TopicRecord.class);
+            if (topic == null || (id != null && !Uuid.fromString(topic.id()).equals(id))) {
+                throw id != null
+                        ? new ApiException(Errors.UNKNOWN_TOPIC_ID, "This server does not host topic id " + id + ".")
+                        : new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
             }
-            PartitionRecord old = ClusterRecords.fromJson(oldJson, PartitionRecord.class);
-            if (old.leader() != brokerId) {
-                throw new ApiException(Errors.NOT_LEADER_OR_FOLLOWER, "Broker " + brokerId + " does not lead " + key);
+            List<CompletableFuture<?>> removals = new ArrayList<>();
+            for (int p = 0; p < topic.partitionCount(); p++) {
+                removals.add(metadata.partitionsCache().removeAsync(ClusterRecords.partitionKey(name, p)));
             }
-            if (leaderEpoch != old.leaderEpoch()) {
-                throw new ApiException(Errors.FENCED_LEADER_EPOCH, "Leader epoch " + leaderEpoch + " of " + key
-                        + " is not the current " + old.leaderEpoch());
+            awaitAll(removals);
+            if (!topics.remove(name, json)) {
+                throw new ApiException(Errors.NOT_CONTROLLER, "Concurrent change of topic " + name);
             }
-            if (partitionEpoch != old.partitionEpoch()) {
-                throw new ApiException(Errors.INVALID_UPDATE_VERSION, "Partition epoch " + partitionEpoch + " of "
-                        + key + " is not the current " + old.partitionEpoch());
+            LOG.log(Level.INFO, "topic deleted name={0} id={1} partitions={2} controllerEpoch={3}", name, topic.id(),
+                    topic.partitionCount(), controllerEpoch);
+            return topic;
+        });
+    }
+
+    /**
+     * Adds partitions to a topic: each new one gets the topic's replication factor, from {@code assignments} (checked
+     * against the registered brokers) or spread round robin over the live brokers; leader = first live replica, ISR =
+     * the live replicas. The partition records are written first (one {@code putAll}), then the grown topic.
+     *
+     * @param assignments the new partitions' replicas, or null
+     */
+    public Future<TopicRecord> createPartitions(String name, int newCount, List<List<Integer>> assignments,
+                                                boolean validateOnly) {
+        return onThread(() -> {
+            int controllerEpoch = requireActive();
+            Cache<String, String> topics = metadata.topicsCache();
+            String json = topics.get(name);
+            if (json == null) {
+                throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
             }
-            List<Integer> replicas = t.replicas().get(partition);
-            if (!newIsr.contains(brokerId)) {
-                throw new ApiException(Errors.INVALID_REQUEST, "The ISR of " + key + " must include its leader");
+            TopicRecord topic = ClusterRecords.fromJson(json, TopicRecord.class);
+            int current = topic.partitionCount();
+            if (newCount <= current) {
+                throw new ApiException(Errors.INVALID_PARTITIONS, newCount == current
+                        ? "Topic already has " + current + " partition(s)."
+                        : "Topic currently has " + current + " partitions, which is higher than the requested " + newCount + ".");
             }
-            for (int id : newIsr) {
-                if (!replicas.contains(id) || !metadata.isLive(id)) {
-                    throw new ApiException(Errors.INELIGIBLE_REPLICA, "Broker " + id + " is not a live replica of " + key);
+            int rf = topic.replicas().get(0).size();
+            Set<Integer> live = metadata.liveBrokerIds();
+            List<List<Integer>> added;
+            if (assignments != null) {
+                checkAssignments(assignments, newCount - current, rf, live);
+                added = assignments.stream().map(List::copyOf).toList();
+            } else {
+                List<Integer> sorted = new ArrayList<>(live);
+                sorted.sort(null);
+                if (rf > sorted.size()) {
+                    throw new ApiException(Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + rf
+                            + " time(s): The target replication factor of " + rf + " cannot be reached because only "
+                            + sorted.size() + " broker(s) are registered.");
+                }
+                added = assign(sorted, newCount - current, rf, ThreadLocalRandom.current().nextInt(sorted.size()));
+            }
+            List<List<Integer>> replicas = new ArrayList<>(topic.replicas());
+            replicas.addAll(added);
+            TopicRecord grown = new TopicRecord(name, topic.id(), topic.configs(), List.copyOf(replicas));
+            if (validateOnly) {
+                return grown;
+            }
+            Map<String, String> states = new HashMap<>();
+            for (int i = 0; i < added.size(); i++) {
+                List<Integer> isr = added.get(i).stream().filter(live::contains).toList();
+                states.put(ClusterRecords.partitionKey(name, current + i), ClusterRecords.toJson(
+                        new PartitionRecord(isr.get(0), 0, isr, 0, controllerEpoch)));
+            }
+            metadata.partitionsCache().putAll(states);
+            if (!topics.replace(name, json, ClusterRecords.toJson(grown))) {
+                throw new ApiException(Errors.NOT_CONTROLLER, "Concurrent change of topic " + name);
+            }
+            LOG.log(Level.INFO, "partitions created topic={0} partitions={1} -> {2} replicas={3} controllerEpoch={4}",
+                    name, current, newCount, added, controllerEpoch);
+            return grown;
+        });
+    }
+
+    private void checkAssignments(List<List<Integer>> assignments, int added, int rf, Set<Integer> live) {
+        if (assignments.size() != added) {
+            throw new ApiException(Errors.INVALID_REPLICA_ASSIGNMENT, "Attempted to add " + added
+                    + " additional partition(s), but only " + assignments.size() + " assignment(s) were specified.");
+        }
+        for (List<Integer> a : assignments) {
+            if (a.size() != rf) {
+                throw new ApiException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes a "
+                        + "partition with " + a.size() + " replica(s), but this is not consistent with previous "
+                        + "partitions, which have " + rf + " replica(s).");
+            }
+            if (new LinkedHashSet<>(a).size() != a.size()) {
+                throw new ApiException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment " + a
+                        + " contains duplicate replicas.");
+            }
+            for (int id : a) {
+                if (!metadata.brokers().containsKey(id)) {
+                    throw new ApiException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes "
+                            + "broker " + id + ", but no broker with that id is registered.");
                 }
             }
-            PartitionRecord next = new PartitionRecord(old.leader(), old.leaderEpoch(),
-                    List.copyOf(new LinkedHashSet<>(newIsr)), old.partitionEpoch() + 1, controllerEpoch);
-            if (!metadata.partitionsCache().replace(key, oldJson, ClusterRecords.toJson(next))) {
-                throw new ApiException(Errors.INVALID_UPDATE_VERSION, "Concurrent change of " + key);
+            if (a.stream().noneMatch(live::contains)) {
+                throw new ApiException(Errors.INVALID_REPLICA_ASSIGNMENT, "All brokers specified in the manual "
+                        + "partition assignment " + a + " are offline.");
             }
-            LOG.log(Level.INFO, "isr changed partition={0} isr={1} partitionEpoch={2}", key, next.isr(),
-                    next.partitionEpoch());
-            return next;
+        }
+    }
+
+    /**
+     * Changes a topic's config overrides: {@code change} gets the current ones and returns the new ones, validated
+     * (it throws INVALID_CONFIG). Written with a conditional replace of the topic record.
+     */
+    public Future<TopicRecord> alterTopicConfigs(String name, UnaryOperator<Map<String, String>> change,
+                                                 boolean validateOnly) {
+        return onThread(() -> {
+            int controllerEpoch = requireActive();
+            Cache<String, String> topics = metadata.topicsCache();
+            String json = topics.get(name);
+            if (json == null) {
+                throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
+            }
+            TopicRecord topic = ClusterRecords.fromJson(json, TopicRecord.class);
+            TopicRecord changed = new TopicRecord(name, topic.id(), Map.copyOf(change.apply(topic.configs())),
+                    topic.replicas());
+            if (validateOnly || changed.equals(topic)) {
+                return changed;
+            }
+            if (!topics.replace(name, json, ClusterRecords.toJson(changed))) {
+                throw new ApiException(Errors.NOT_CONTROLLER, "Concurrent change of topic " + name);
+            }
+            LOG.log(Level.INFO, "topic configs changed name={0} configs={1} controllerEpoch={2}", name,
+                    changed.configs(), controllerEpoch);
+            return changed;
         });
+    }
+
+    /**
+     * One partition of an AlterPartition request.
+     *
+     * @param brokerEpochs per member of {@code newIsr}, the broker epoch the leader saw it fetch with (-1: unchecked)
+     */
+    public record IsrChange(String topic, int partition, int leaderEpoch, int partitionEpoch, List<Integer> newIsr,
+                            List<Long> brokerEpochs) {
+    }
+
+    /** The answer for one partition of an AlterPartition request: its new state, or an error (state null). */
+    public record IsrResult(PartitionRecord state, short error) {
+        static IsrResult failed(short error) {
+            return new IsrResult(null, error);
+        }
+    }
+
+    /**
+     * A leader asks to change partitions' ISRs (AlterPartition). Each is accepted only from the current leader, with
+     * the current leader epoch and partition epoch, and an ISR of live replicas that includes the leader; each is
+     * answered on its own. The accepted ones are written in one pass: all conditional replaces are sent together and
+     * awaited together (on this thread), instead of one network round trip after the other.
+     *
+     * <p>Broker epochs (KIP-380, KIP-903): a request whose {@code brokerEpoch} is not the leader's registered one
+     * fails as a whole with STALE_BROKER_EPOCH (a leader from before its restart); an ISR member named with an epoch
+     * other than its registered one makes that partition's change INELIGIBLE_REPLICA (it restarted since it fetched).
+     * -1 is not checked.
+     *
+     * @return one result per change, in order
+     */
+    public Future<List<IsrResult>> alterPartitions(int brokerId, long brokerEpoch, List<IsrChange> changes) {
+        return onThread(() -> {
+            int controllerEpoch = requireActive();
+            if (brokerEpoch >= 0 && brokerEpoch != metadata.brokerEpoch(brokerId)) {
+                throw new ApiException(Errors.STALE_BROKER_EPOCH, "Broker " + brokerId + " epoch " + brokerEpoch
+                        + " is not the registered " + metadata.brokerEpoch(brokerId));
+            }
+            Cache<String, String> cache = metadata.partitionsCache();
+            IsrResult[] results = new IsrResult[changes.size()];
+            List<Integer> writing = new ArrayList<>();
+            List<PartitionRecord> nexts = new ArrayList<>();
+            List<CompletableFuture<Boolean>> writes = new ArrayList<>();
+            for (int i = 0; i < changes.size(); i++) {
+                IsrChange c = changes.get(i);
+                String key = ClusterRecords.partitionKey(c.topic(), c.partition());
+                String oldJson = cache.get(key);
+                try {
+                    PartitionRecord next = checkIsrChange(brokerId, c, oldJson, controllerEpoch);
+                    writing.add(i);
+                    nexts.add(next);
+                    writes.add(cache.replaceAsync(key, oldJson, ClusterRecords.toJson(next)));
+                } catch (ApiException e) {
+                    results[i] = IsrResult.failed(e.errorCode());
+                }
+            }
+            List<String> changed = new ArrayList<>();
+            for (int w = 0; w < writes.size(); w++) {
+                int i = writing.get(w);
+                short error;
+                try {
+                    error = writes.get(w).get(30, TimeUnit.SECONDS) ? Errors.NONE : Errors.INVALID_UPDATE_VERSION;
+                } catch (Exception e) {
+                    // DEGRADED cache, a stopping member, a timeout: the leader retries with what it then sees.
+                    LOG.log(Level.DEBUG, () -> "isr write failed " + changes.get(i) + ": " + e);
+                    error = Errors.NOT_CONTROLLER;
+                }
+                results[i] = error == Errors.NONE ? new IsrResult(nexts.get(w), Errors.NONE) : IsrResult.failed(error);
+                if (error == Errors.NONE) {
+                    changed.add(changes.get(i).topic() + "-" + changes.get(i).partition() + "=" + nexts.get(w).isr());
+                }
+            }
+            if (!changed.isEmpty()) {
+                LOG.log(Level.INFO, "isr changed leader={0} partitions={1} {2}", brokerId, changed.size(), changed);
+            }
+            return List.of(results);
+        });
+    }
+
+    private PartitionRecord checkIsrChange(int brokerId, IsrChange c, String oldJson, int controllerEpoch) {
+        TopicRecord t = metadata.topic(c.topic());
+        String key = ClusterRecords.partitionKey(c.topic(), c.partition());
+        if (t == null || oldJson == null || c.partition() < 0 || c.partition() >= t.partitionCount()) {
+            throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Unknown partition " + key);
+        }
+        PartitionRecord old = ClusterRecords.fromJson(oldJson, PartitionRecord.class);
+        if (old.leader() != brokerId) {
+            throw new ApiException(Errors.NOT_LEADER_OR_FOLLOWER, "Broker " + brokerId + " does not lead " + key);
+        }
+        if (c.leaderEpoch() != old.leaderEpoch()) {
+            throw new ApiException(Errors.FENCED_LEADER_EPOCH, "Leader epoch " + c.leaderEpoch() + " of " + key
+                    + " is not the current " + old.leaderEpoch());
+        }
+        if (c.partitionEpoch() != old.partitionEpoch()) {
+            throw new ApiException(Errors.INVALID_UPDATE_VERSION, "Partition epoch " + c.partitionEpoch() + " of "
+                    + key + " is not the current " + old.partitionEpoch());
+        }
+        List<Integer> replicas = t.replicas().get(c.partition());
+        if (!c.newIsr().contains(brokerId)) {
+            throw new ApiException(Errors.INVALID_REQUEST, "The ISR of " + key + " must include its leader");
+        }
+        for (int i = 0; i < c.newIsr().size(); i++) {
+            int id = c.newIsr().get(i);
+            if (!replicas.contains(id) || !metadata.isLive(id)) {
+                throw new ApiException(Errors.INELIGIBLE_REPLICA, "Broker " + id + " is not a live replica of " + key);
+            }
+            long epoch = i < c.brokerEpochs().size() ? c.brokerEpochs().get(i) : -1;
+            if (epoch >= 0 && epoch != metadata.brokerEpoch(id)) {
+                throw new ApiException(Errors.INELIGIBLE_REPLICA, "Broker " + id + " epoch " + epoch + " is stale ("
+                        + metadata.brokerEpoch(id) + " registered), it cannot join the ISR of " + key);
+            }
+        }
+        return new PartitionRecord(old.leader(), old.leaderEpoch(), List.copyOf(new LinkedHashSet<>(c.newIsr())),
+                old.partitionEpoch() + 1, controllerEpoch);
+    }
+
+    /** Controller thread: waits for writes sent together (it is a blocking thread of its own, never an event loop). */
+    private static void awaitAll(List<CompletableFuture<?>> writes) throws Exception {
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
     }
 
     /** Round robin from {@code start}: partition p's replicas are live[start+p], live[start+p+1], ... */

@@ -58,13 +58,17 @@ final class ReplicaFetcher {
     private final int nodeId;
     private final int leaderId;
     private final String endpoint;
+    /** This broker's epoch, sent with every fetch: the leader names it when it adds this broker to an ISR. */
+    private final java.util.function.LongSupplier brokerEpoch;
     private final Map<String, State> partitions = new LinkedHashMap<>();
     private BrokerConnection connection;
     private boolean stopped;
     private boolean running;
 
-    ReplicaFetcher(Vertx vertx, NetClient client, int nodeId, int leaderId, String endpoint) {
+    ReplicaFetcher(Vertx vertx, NetClient client, int nodeId, java.util.function.LongSupplier brokerEpoch, int leaderId,
+                   String endpoint) {
         this.vertx = vertx;
+        this.brokerEpoch = brokerEpoch;
         this.client = client;
         this.nodeId = nodeId;
         this.leaderId = leaderId;
@@ -222,7 +226,8 @@ final class ReplicaFetcher {
 
     private Future<Boolean> fetch(BrokerConnection c, List<State> ready) {
         FetchRequestData request = new FetchRequestData()
-                .setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(nodeId).setReplicaEpoch(-1))
+                .setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(nodeId)
+                        .setReplicaEpoch(brokerEpoch.getAsLong()))
                 .setMaxWaitMs(MAX_WAIT_MS).setMinBytes(1).setMaxBytes(16 * 1024 * 1024)
                 .setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1);
         Map<Uuid, FetchRequestData.FetchTopic> byTopic = new LinkedHashMap<>();

@@ -47,7 +47,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ReplicaManager implements Replication, Lifecycle {
     private static final System.Logger LOG = System.getLogger(ReplicaManager.class.getName());
     static final long RECONCILE_MS = 500;
-    static final short ALTER_PARTITION_VERSION = 2;
+    /** v3: the ISR with each member's broker epoch (KIP-903). */
+    static final short ALTER_PARTITION_VERSION = 3;
 
     private final Vertx vertx;
     private final ClusterMetadata metadata;
@@ -60,6 +61,9 @@ public final class ReplicaManager implements Replication, Lifecycle {
     private final Map<String, Integer> roles = new HashMap<>();
     /** Leader node id -> its fetcher; context only. */
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
+    /** ISR changes waiting for the next AlterPartition request, and whether one is in flight; context only. */
+    private final List<PendingAlter> alterQueue = new ArrayList<>();
+    private boolean alterRequestInFlight;
     private Context context;
     private NetClient client;
     private long timer = -1;
@@ -120,12 +124,13 @@ public final class ReplicaManager implements Replication, Lifecycle {
     }
 
     @Override
-    public Future<Void> followerFetched(String topic, int partition, int replicaId, long fetchOffset) {
+    public Future<Void> followerFetched(String topic, int partition, int replicaId, long replicaEpoch,
+                                        long fetchOffset) {
         LeaderState state = leaders.get(ClusterRecords.partitionKey(topic, partition));
         if (state == null) {
             return Future.succeededFuture();
         }
-        return state.onFollowerFetch(replicaId, fetchOffset);
+        return state.onFollowerFetch(replicaId, replicaEpoch, fetchOffset);
     }
 
     @Override
@@ -150,14 +155,16 @@ public final class ReplicaManager implements Replication, Lifecycle {
                 String key = ClusterRecords.partitionKey(t.name(), p);
                 PartitionRecord record = metadata.partition(t.name(), p);
                 Partition partition = topics.partition(t.name(), p);
-                if (record == null || partition == null) {
-                    continue; // not published here yet; the next round sees it
+                TopicMetadata local = topics.topic(t.name());
+                if (record == null || partition == null || local == null || !local.id().toString().equals(t.id())) {
+                    // not published here yet, or still the copy of a deleted topic of that name; the next round sees it
+                    continue;
                 }
                 hosted.add(key);
                 Integer previous = roles.get(key);
                 if (record.leader() == me) {
                     LeaderState state = leaders.get(key);
-                    if (state == null || state.leaderEpoch != record.leaderEpoch()) {
+                    if (state == null || state.leaderEpoch != record.leaderEpoch() || state.partition != partition) {
                         state = new LeaderState(t.name(), Uuid.fromString(t.id()), p, partition, record.leaderEpoch(),
                                 t.replicas().get(p));
                         leaders.put(key, state);
@@ -200,12 +207,88 @@ public final class ReplicaManager implements Replication, Lifecycle {
             ReplicaFetcher f = fetchers.get(leaderId);
             if (f == null) {
                 String endpoint = endpointOf(metadata.brokers().get(leaderId));
-                f = new ReplicaFetcher(vertx, client, me, leaderId, endpoint);
+                f = new ReplicaFetcher(vertx, client, me, metadata::brokerEpoch, leaderId, endpoint);
                 fetchers.put(leaderId, f);
                 f.start();
             }
             f.assign(targets);
         });
+    }
+
+    // ---- AlterPartition batching (context) ----
+
+    /** One partition's ISR change: the state it was computed from and the ISR asked for. */
+    record PendingAlter(LeaderState leader, PartitionRecord seen, List<Integer> isr, List<Long> epochs, Integer added) {
+    }
+
+    private static List<AlterPartitionRequestData.BrokerState> brokerStates(PendingAlter p) {
+        List<AlterPartitionRequestData.BrokerState> states = new ArrayList<>();
+        for (int i = 0; i < p.isr().size(); i++) {
+            states.add(new AlterPartitionRequestData.BrokerState().setBrokerId(p.isr().get(i))
+                    .setBrokerEpoch(p.epochs().get(i)));
+        }
+        return states;
+    }
+
+    private void enqueueAlter(PendingAlter pending) {
+        alterQueue.add(pending);
+        sendAlters();
+    }
+
+    /**
+     * Sends every queued ISR change in one AlterPartition request, unless one is in flight: then they wait for its
+     * answer and go together in the next (after a restart, 50 partitions catching up at once make a handful of
+     * requests instead of 50). Each partition still has at most one change in flight.
+     */
+    private void sendAlters() {
+        if (alterRequestInFlight || alterQueue.isEmpty() || stopped) {
+            return;
+        }
+        List<PendingAlter> batch = new ArrayList<>(alterQueue);
+        alterQueue.clear();
+        alterRequestInFlight = true;
+        AlterPartitionRequestData request = new AlterPartitionRequestData().setBrokerId(metadata.nodeId())
+                .setBrokerEpoch(metadata.brokerEpoch());
+        Map<Uuid, AlterPartitionRequestData.TopicData> byTopic = new java.util.LinkedHashMap<>();
+        for (PendingAlter p : batch) {
+            byTopic.computeIfAbsent(p.leader().topicId, id -> {
+                AlterPartitionRequestData.TopicData td = new AlterPartitionRequestData.TopicData().setTopicId(id);
+                request.topics().add(td);
+                return td;
+            }).partitions().add(new AlterPartitionRequestData.PartitionData().setPartitionIndex(p.leader().index)
+                    .setLeaderEpoch(p.seen().leaderEpoch()).setPartitionEpoch(p.seen().partitionEpoch())
+                    .setNewIsrWithEpochs(brokerStates(p)));
+        }
+        controllerClient.<AlterPartitionResponseData>send(ApiKey.ALTER_PARTITION, ALTER_PARTITION_VERSION, request)
+                .onComplete(ar -> {
+                    alterRequestInFlight = false;
+                    Map<Uuid, List<PendingAlter>> pendingByTopic = new HashMap<>();
+                    for (PendingAlter p : batch) {
+                        pendingByTopic.computeIfAbsent(p.leader().topicId, k -> new ArrayList<>()).add(p);
+                    }
+                    if (ar.failed() || ar.result().errorCode() != Errors.NONE) {
+                        short error = ar.failed() ? ApiException.codeOf(ar.cause()) : ar.result().errorCode();
+                        batch.forEach(p -> p.leader().alterDone(p, error));
+                    } else {
+                        // answers come per topic and partition in the order asked
+                        for (AlterPartitionResponseData.TopicData td : ar.result().topics()) {
+                            List<PendingAlter> asked = pendingByTopic.getOrDefault(td.topicId(), List.of());
+                            for (int i = 0; i < td.partitions().size() && i < asked.size(); i++) {
+                                var answer = td.partitions().get(i);
+                                PendingAlter p = asked.get(i);
+                                p.leader().alterDone(p, answer.partitionIndex() == p.leader().index
+                                        ? answer.errorCode() : Errors.UNKNOWN_SERVER_ERROR);
+                            }
+                            pendingByTopic.remove(td.topicId());
+                        }
+                        // (a partition the controller did not answer for is free to ask again)
+                        pendingByTopic.values().forEach(l -> l.forEach(p -> p.leader().alterDone(p, Errors.UNKNOWN_SERVER_ERROR)));
+                    }
+                    if (batch.size() > 1) {
+                        LOG.log(Level.DEBUG, () -> "alter partition batch size=" + batch.size());
+                    }
+                    sendAlters();
+                });
     }
 
     private static String endpointOf(BrokerRecord b) {
@@ -219,6 +302,8 @@ public final class ReplicaManager implements Replication, Lifecycle {
         long lastCaughtUpMs;
         long lastFetchMs;
         long leaderEndAtLastFetch = -1;
+        /** The broker epoch its last fetch carried (-1: unknown). */
+        long brokerEpoch = -1;
     }
 
     /** The leader's view of one partition's followers; guarded by itself. */
@@ -269,7 +354,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
             partition.wakeWaiters();
         }
 
-        Future<Void> onFollowerFetch(int replicaId, long fetchOffset) {
+        Future<Void> onFollowerFetch(int replicaId, long replicaEpoch, long fetchOffset) {
             long now = System.currentTimeMillis();
             long leaderEnd = partition.logEndOffset();
             boolean expand = false;
@@ -279,6 +364,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
                     return Future.succeededFuture();
                 }
                 f.logEndOffset = fetchOffset;
+                f.brokerEpoch = replicaEpoch;
                 if (fetchOffset >= leaderEnd) {
                     f.lastCaughtUpMs = now;
                 } else if (f.leaderEndAtLastFetch >= 0 && fetchOffset >= f.leaderEndAtLastFetch) {
@@ -287,7 +373,9 @@ public final class ReplicaManager implements Replication, Lifecycle {
                 f.lastFetchMs = now;
                 f.leaderEndAtLastFetch = leaderEnd;
                 if (record != null && !record.isr().contains(replicaId) && !pendingAdds.contains(replicaId)
-                        && !alterInFlight && fetchOffset >= partition.highWatermark() && fetchOffset >= epochStartOffset) {
+                        && !alterInFlight && fetchOffset >= partition.highWatermark() && fetchOffset >= epochStartOffset
+                        // KIP-903: only the incarnation the metadata knows (a fetch from before a restart is not)
+                        && (replicaEpoch < 0 || replicaEpoch == metadata.brokerEpoch(replicaId))) {
                     expand = true;
                 }
             }
@@ -340,15 +428,17 @@ public final class ReplicaManager implements Replication, Lifecycle {
                 alterInFlight = true;
             }
             LOG.log(Level.INFO, "shrinking isr partition={0}-{1} isr={2} -> {3}", topic, index, record.isr(), keep);
-            alterIsr(keep, null);
+            alterIsr(keep, null, -1);
         }
 
         void expandIsr(int replicaId) {
             List<Integer> grown;
+            long epoch;
             synchronized (this) {
                 if (alterInFlight) {
                     return;
                 }
+                epoch = followers.get(replicaId).brokerEpoch;
                 alterInFlight = true;
                 pendingAdds.add(replicaId);
                 grown = new ArrayList<>(record.isr());
@@ -356,38 +446,35 @@ public final class ReplicaManager implements Replication, Lifecycle {
             }
             partition.soleReplica(false);
             LOG.log(Level.INFO, "expanding isr partition={0}-{1} isr={2} -> {3}", topic, index, record.isr(), grown);
-            alterIsr(grown, replicaId);
+            alterIsr(grown, replicaId, epoch);
         }
 
-        private void alterIsr(List<Integer> isr, Integer added) {
-            PartitionRecord seen = record;
-            AlterPartitionRequestData request = new AlterPartitionRequestData().setBrokerId(metadata.nodeId())
-                    .setBrokerEpoch(-1);
-            AlterPartitionRequestData.TopicData td = new AlterPartitionRequestData.TopicData().setTopicId(topicId);
-            td.partitions().add(new AlterPartitionRequestData.PartitionData().setPartitionIndex(index)
-                    .setLeaderEpoch(seen.leaderEpoch()).setPartitionEpoch(seen.partitionEpoch()).setNewIsr(isr));
-            request.topics().add(td);
-            context.runOnContext(v -> controllerClient.<AlterPartitionResponseData>send(ApiKey.ALTER_PARTITION,
-                    ALTER_PARTITION_VERSION, request).onComplete(ar -> {
-                short error;
-                if (ar.failed()) {
-                    error = ApiException.codeOf(ar.cause());
-                } else if (ar.result().errorCode() != Errors.NONE) {
-                    error = ar.result().errorCode();
-                } else {
-                    error = ar.result().topics().get(0).partitions().get(0).errorCode();
+        /**
+         * Queues the change. Broker epochs: the added replica's from its fetch, this leader's own; -1 (not checked) for
+         * members that stay, so a shrink is not refused over a member the controller is about to drop anyway.
+         */
+        private void alterIsr(List<Integer> isr, Integer added, long addedEpoch) {
+            List<Long> epochs = new ArrayList<>();
+            for (int id : isr) {
+                epochs.add(id == metadata.nodeId() ? metadata.brokerEpoch()
+                        : added != null && id == added ? addedEpoch : -1L);
+            }
+            PendingAlter pending = new PendingAlter(this, record, isr, epochs, added);
+            context.runOnContext(v -> enqueueAlter(pending));
+        }
+
+        /** Context: the controller's answer to this partition's ISR change. */
+        void alterDone(PendingAlter pending, short error) {
+            synchronized (this) {
+                alterInFlight = false;
+                if (error != Errors.NONE && pending.added() != null) {
+                    pendingAdds.remove(pending.added());
                 }
-                synchronized (this) {
-                    alterInFlight = false;
-                    if (error != Errors.NONE && added != null) {
-                        pendingAdds.remove(added);
-                    }
-                }
-                if (error != Errors.NONE) {
-                    LOG.log(Level.INFO, "isr change refused partition={0}-{1} isr={2}: {3}", topic, index, isr,
-                            Errors.name(error));
-                }
-            }));
+            }
+            if (error != Errors.NONE) {
+                LOG.log(Level.INFO, "isr change refused partition={0}-{1} isr={2}: {3}", topic, index, pending.isr(),
+                        Errors.name(error));
+            }
         }
     }
 }

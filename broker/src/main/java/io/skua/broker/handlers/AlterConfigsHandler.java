@@ -4,6 +4,7 @@ import io.skua.broker.api.ApiException;
 import io.skua.broker.api.ApiHandler;
 import io.skua.broker.api.Errors;
 import io.skua.broker.api.RequestContext;
+import io.skua.broker.metadata.ConfigChange;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.message.AlterConfigsRequestData;
@@ -65,8 +66,9 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
                                 "Duplicate config key " + c.name() + " in the request."));
                     }
                 }
-                // setConfigs validates names and values (INVALID_CONFIG naming the property).
-                yield topics.setConfigs(resource.resourceName(), configs, validateOnly).mapEmpty();
+                // alterConfigs validates names and values (INVALID_CONFIG naming the property).
+                yield topics.alterConfigs(resource.resourceName(), new ConfigChange.Replace(configs), name -> null,
+                        validateOnly).mapEmpty();
             }
             case BROKER -> resource.configs().isEmpty() ? Future.succeededFuture() : Future.failedFuture(
                     brokerConfigsNotSupported());

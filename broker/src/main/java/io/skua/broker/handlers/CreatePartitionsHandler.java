@@ -21,7 +21,8 @@ import java.util.Set;
 
 /**
  * CreatePartitions: grows topics. On a single node the only valid manual assignment puts each new partition on
- * this broker alone; anything else is INVALID_REPLICA_ASSIGNMENT.
+ * this broker alone; anything else is INVALID_REPLICA_ASSIGNMENT. Clustered, the controller checks assignments and
+ * spreads unassigned new partitions over the live brokers.
  */
 public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequestData, CreatePartitionsResponseData> {
     private final TopicManager topics;
@@ -68,13 +69,17 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
             return failed(t.name(), Errors.INVALID_PARTITIONS, "Topic already has " + topic.partitionCount()
                     + " partition(s).");
         }
-        if (t.assignments() != null) {
+        List<List<Integer>> assignments = null;
+        if (t.assignments() != null && topics.isClustered()) {
+            // the controller checks them against the registered brokers and the topic's replication factor
+            assignments = t.assignments().stream().map(a -> List.copyOf(a.brokerIds())).toList();
+        } else if (t.assignments() != null) {
             String problem = checkAssignments(t.assignments(), t.count() - topic.partitionCount());
             if (problem != null) {
                 return failed(t.name(), Errors.INVALID_REPLICA_ASSIGNMENT, problem);
             }
         }
-        return topics.createPartitions(t.name(), t.count(), validateOnly).transform(ar -> ar.succeeded()
+        return topics.createPartitions(t.name(), t.count(), assignments, validateOnly).transform(ar -> ar.succeeded()
                 ? Future.succeededFuture(new CreatePartitionsTopicResult().setName(t.name()).setErrorCode(Errors.NONE))
                 : failed(t.name(), ApiException.codeOf(ar.cause()), ar.cause().getMessage()));
     }

@@ -88,7 +88,7 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
                     : failed(result, Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
         }
         result.setName(topic.name()).setTopicId(topic.id());
-        return topics.deleteTopic(topic.name()).transform(ar -> ar.succeeded()
+        return topics.deleteTopic(topic.name(), hasId ? topic.id() : null).transform(ar -> ar.succeeded()
                 ? Future.succeededFuture(result)
                 : failed(result, ApiException.codeOf(ar.cause()), ar.cause().getMessage()));
     }

@@ -61,6 +61,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
         private final boolean byId;
         /** A follower's fetch (replica id >= 0): reads up to the log end and reports its progress to the leader. */
         private final int replicaId;
+        /** The follower's broker epoch (Fetch v15+), or -1. */
+        private final long replicaEpoch;
         private final List<Partition> parked = new ArrayList<>();
         private Runnable waiter;
         private long timer = -1;
@@ -72,6 +74,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             this.promise = promise;
             this.byId = ctx.apiVersion() >= 13;
             this.replicaId = ctx.apiVersion() >= 15 ? request.replicaState().replicaId() : request.replicaId();
+            this.replicaEpoch = ctx.apiVersion() >= 15 ? request.replicaState().replicaEpoch() : -1;
         }
 
         void run() {
@@ -134,7 +137,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             int max = Math.max(0, Math.min(p.partitionMaxBytes(), request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes()));
             Future<FetchSlice> slice = replicaId >= 0
                     // a follower's fetch offset is its log end: record it (high watermark, ISR), then read to the log end
-                    ? replication.followerFetched(topic.name(), p.partition(), replicaId, p.fetchOffset())
+                    ? replication.followerFetched(topic.name(), p.partition(), replicaId, replicaEpoch, p.fetchOffset())
                             .compose(v -> partition.readUpTo(p.fetchOffset(), max, Long.MAX_VALUE))
                     : partition.read(p.fetchOffset(), max);
             return slice.transform(ar -> {

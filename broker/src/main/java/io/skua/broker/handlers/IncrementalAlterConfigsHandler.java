@@ -5,7 +5,7 @@ import io.skua.broker.api.ApiHandler;
 import io.skua.broker.api.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.metadata.BrokerTopicDefaults;
-import io.skua.broker.metadata.TopicConfigs;
+import io.skua.broker.metadata.ConfigChange;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.message.IncrementalAlterConfigsRequestData;
@@ -13,14 +13,10 @@ import io.skua.protocol.message.IncrementalAlterConfigsRequestData.AlterConfigsR
 import io.skua.protocol.message.IncrementalAlterConfigsRequestData.AlterableConfig;
 import io.skua.protocol.message.IncrementalAlterConfigsResponseData;
 import io.skua.protocol.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
-import io.skua.storage.TopicMetadata;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,11 +26,6 @@ import java.util.Set;
  */
 public final class IncrementalAlterConfigsHandler
         implements ApiHandler<IncrementalAlterConfigsRequestData, IncrementalAlterConfigsResponseData> {
-    static final byte SET = 0;
-    static final byte DELETE = 1;
-    static final byte APPEND = 2;
-    static final byte SUBTRACT = 3;
-
     private final TopicManager topics;
     private final BrokerTopicDefaults defaults;
 
@@ -80,67 +71,18 @@ public final class IncrementalAlterConfigsHandler
         }
         return switch (resource.resourceType()) {
             case AlterConfigsHandler.TOPIC -> {
-                TopicMetadata topic = topics.topic(resource.resourceName());
-                if (topic == null) {
-                    throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION,
-                            "The topic '" + resource.resourceName() + "' does not exist.");
-                }
-                Map<String, String> configs = new LinkedHashMap<>(topic.configs());
+                List<ConfigChange.Op> ops = new ArrayList<>();
                 for (AlterableConfig c : resource.configs()) {
-                    apply(configs, c);
+                    ops.add(new ConfigChange.Op(c.name(), c.configOperation(), c.value()));
                 }
-                // Applied to the topic as read above; concurrent alters of one topic: the last one wins whole.
-                yield topics.setConfigs(topic.name(), configs, validateOnly).mapEmpty();
+                // Applied to the topic as it is when the change is made (clustered: by the controller).
+                yield topics.alterConfigs(resource.resourceName(), new ConfigChange.Edit(ops), defaults::value,
+                        validateOnly).mapEmpty();
             }
             case AlterConfigsHandler.BROKER -> resource.configs().isEmpty() ? Future.succeededFuture()
                     : Future.failedFuture(AlterConfigsHandler.brokerConfigsNotSupported());
             default -> throw new ApiException(Errors.INVALID_REQUEST,
                     "Unsupported resource type " + resource.resourceType() + " in IncrementalAlterConfigs");
         };
-    }
-
-    private void apply(Map<String, String> configs, AlterableConfig c) {
-        TopicConfigs.Def def = TopicConfigs.def(c.name());
-        if (def == null) {
-            throw new ApiException(Errors.INVALID_CONFIG, "Unknown topic config name: " + c.name());
-        }
-        switch (c.configOperation()) {
-            case SET -> {
-                if (c.value() == null) {
-                    throw new ApiException(Errors.INVALID_REQUEST, "Null value not supported for: " + c.name());
-                }
-                configs.put(c.name(), c.value());
-            }
-            case DELETE -> configs.remove(c.name());
-            case APPEND, SUBTRACT -> {
-                if (def.type() != TopicConfigs.LIST) {
-                    throw new ApiException(Errors.INVALID_CONFIG, "Config value " + (c.configOperation() == APPEND
-                            ? "append" : "subtract") + " is not allowed for config key: " + c.name());
-                }
-                String current = configs.containsKey(c.name()) ? configs.get(c.name()) : defaults.value(c.name());
-                Set<String> items = split(current);
-                Set<String> change = split(c.value());
-                if (c.configOperation() == APPEND) {
-                    items.addAll(change);
-                } else {
-                    items.removeAll(change);
-                }
-                configs.put(c.name(), String.join(",", items));
-            }
-            default -> throw new ApiException(Errors.INVALID_REQUEST,
-                    "Unknown config operation " + c.configOperation() + " for " + c.name());
-        }
-    }
-
-    private static Set<String> split(String list) {
-        Set<String> items = new LinkedHashSet<>();
-        if (list != null) {
-            for (String item : list.split(",")) {
-                if (!item.isBlank()) {
-                    items.add(item.trim());
-                }
-            }
-        }
-        return items;
     }
 }

@@ -14,8 +14,10 @@ public interface Replication {
     /**
      * A follower fetched from {@code fetchOffset} (its log end): records its progress, may advance the high watermark
      * and expand the ISR. Completes once the high watermark reflects it.
+     *
+     * @param replicaEpoch the follower's broker epoch from the fetch (Fetch v15+), or -1
      */
-    Future<Void> followerFetched(String topic, int partition, int replicaId, long fetchOffset);
+    Future<Void> followerFetched(String topic, int partition, int replicaId, long replicaEpoch, long fetchOffset);
 
     /** {@code min.insync.replicas} of the topic (topic config, else the broker default). */
     int minInsyncReplicas(TopicMetadata topic);
@@ -37,7 +39,8 @@ public interface Replication {
         }
 
         @Override
-        public Future<Void> followerFetched(String topic, int partition, int replicaId, long fetchOffset) {
+        public Future<Void> followerFetched(String topic, int partition, int replicaId, long replicaEpoch,
+                                            long fetchOffset) {
             return Future.succeededFuture();
         }
 

@@ -11,7 +11,9 @@ import io.skua.storage.LogManager;
 import io.skua.storage.PartitionLog;
 import io.skua.storage.TopicMetadata;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The topics this broker hosts and their partitions. Lookups are lock-free from any thread; topic changes
@@ -46,16 +51,33 @@ public final class TopicManager implements Lifecycle {
     private final long retentionCheckMs;
     /** Clustered: the controller creates topics, and this broker hosts only the partitions assigned to it. */
     private volatile ClusterTopics cluster;
-    private final Map<String, List<io.vertx.core.Promise<TopicMetadata>>> awaitingPublication = new ConcurrentHashMap<>();
+    private final Map<String, List<Watcher>> watchers = new ConcurrentHashMap<>();
 
-    /** How a clustered broker creates topics and learns which partitions it hosts. */
+    /**
+     * How a clustered broker changes topics (through the controller) and learns which partitions it hosts. Each change
+     * completes once the controller has written it and this broker's own copy of the topic reflects it, so a
+     * Metadata or DescribeConfigs request right after sees it.
+     */
     public interface ClusterTopics {
         /** Creates the topic through the controller; completes once the controller has written it. */
         Future<TopicMetadata> create(String name, int partitions, short replicationFactor, Map<String, String> configs,
                                      boolean validateOnly);
 
+        /** Deletes the topic; {@code id}, when not null, must be the cluster's current id of it (else UNKNOWN_TOPIC_ID). */
+        Future<Void> delete(String name, Uuid id);
+
+        /** Grows the topic; {@code assignments} (or null: spread over the live brokers) lists each new partition's replicas. */
+        Future<Void> createPartitions(String name, int newCount, List<List<Integer>> assignments, boolean validateOnly);
+
+        /** Changes the topic's config overrides as the cluster holds them. */
+        Future<Void> alterConfigs(String name, ConfigChange change, boolean validateOnly);
+
         /** True when this broker holds a replica of the partition. */
         boolean hosts(String topic, int partition);
+    }
+
+    /** A wait for this broker's copy of a topic to reach some state; checked after each local change of it. */
+    private record Watcher(Predicate<TopicMetadata> done, Promise<Void> promise) {
     }
 
     public TopicManager(Vertx vertx, Path dataDir, LogConfig defaults, int defaultPartitions,
@@ -75,6 +97,10 @@ public final class TopicManager implements Lifecycle {
         this.cluster = cluster;
     }
 
+    public boolean isClustered() {
+        return cluster != null;
+    }
+
     @Override
     public Future<Void> start() {
         return this.<Void>admin(() -> {
@@ -83,7 +109,7 @@ public final class TopicManager implements Lifecycle {
                 if (cluster == null) {
                     publish(topic);
                 }
-                // Clustered: a topic on disk is published when the cluster metadata names it (ensureTopic).
+                // Clustered: a topic on disk is published when the cluster metadata names it (syncTopic).
             }
             return null;
         }).onSuccess(v -> {
@@ -155,51 +181,107 @@ public final class TopicManager implements Lifecycle {
                 .compose(created -> validateOnly ? Future.succeededFuture(created) : awaitPublished(created));
     }
 
-    /** Completes when this broker has published the topic (its listener saw it), or after 10 s regardless. */
+    /**
+     * Completes when this broker has published the created topic (its id: not a copy of a deleted topic of that name
+     * still being dropped here), or after 10 s regardless.
+     */
     private Future<TopicMetadata> awaitPublished(TopicMetadata created) {
-        io.vertx.core.Promise<TopicMetadata> promise =
-                ((io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext()).promise();
-        awaitingPublication.computeIfAbsent(created.name(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(promise);
-        TopicMetadata known = byName.get(created.name());
-        if (known != null) {
-            promise.tryComplete(known);
-        }
-        long timer = vertx.setTimer(10_000, id -> promise.tryComplete(created));
-        return promise.future().andThen(ar -> {
-            vertx.cancelTimer(timer);
-            List<io.vertx.core.Promise<TopicMetadata>> waiting = awaitingPublication.get(created.name());
-            if (waiting != null) {
-                waiting.remove(promise);
-            }
-        });
+        return awaitLocal(created.name(), t -> t != null && t.id().equals(created.id()), 10_000)
+                .map(v -> byName.getOrDefault(created.name(), created));
     }
 
     /**
-     * Clustered: makes this broker's view of a topic match the cluster metadata: publishes it, and opens the logs
-     * of the partitions this broker hosts (creating them on first sight). Idempotent.
+     * Completes (on the caller's context) once {@code done} holds for this broker's copy of topic {@code name} (null
+     * when it has none), checked now and after each local change of the topic; after {@code timeoutMs} regardless.
      */
-    public Future<TopicMetadata> ensureTopic(TopicMetadata topic) {
-        return admin(() -> {
-            TopicMetadata known = byName.get(topic.name());
-            if (known != null && known.id().equals(topic.id()) && known.partitionCount() == topic.partitionCount()) {
-                return known;
+    public Future<Void> awaitLocal(String name, Predicate<TopicMetadata> done, long timeoutMs) {
+        Promise<Void> promise = ((ContextInternal) vertx.getOrCreateContext()).promise();
+        Watcher watcher = new Watcher(done, promise);
+        watchers.compute(name, (k, waiting) -> {
+            List<Watcher> list = waiting == null ? new CopyOnWriteArrayList<>() : waiting;
+            list.add(watcher);
+            return list;
+        });
+        check(name, watcher);
+        long timer = vertx.setTimer(timeoutMs, id -> promise.tryComplete());
+        return promise.future().andThen(ar -> {
+            vertx.cancelTimer(timer);
+            watchers.computeIfPresent(name, (k, waiting) -> {
+                waiting.remove(watcher);
+                return waiting.isEmpty() ? null : waiting;
+            });
+        });
+    }
+
+    private void changed(String name) {
+        List<Watcher> waiting = watchers.get(name);
+        if (waiting != null) {
+            waiting.forEach(w -> check(name, w));
+        }
+    }
+
+    private void check(String name, Watcher w) {
+        try {
+            if (w.done().test(byName.get(name))) {
+                w.promise().tryComplete();
             }
-            boolean hostsAny = false;
-            for (int p = 0; p < topic.partitionCount(); p++) {
-                hostsAny |= cluster.hosts(topic.name(), p);
+        } catch (RuntimeException e) {
+            w.promise().tryFail(e);
+        }
+    }
+
+    /**
+     * Clustered: makes this broker's copy of topic {@code name} what the cluster holds ({@code desired}, or null when
+     * the cluster has no such topic). A copy of another incarnation (other topic id) or of a deleted topic is
+     * unpublished, its writers drained, and its logs deleted; then the hosted partitions' logs are created (on first
+     * sight or when partitions were added), the configs applied to the open logs, and the topic published. Idempotent;
+     * the caller runs one call per topic name at a time.
+     */
+    public Future<Void> syncTopic(String name, TopicMetadata desired) {
+        TopicMetadata known = byName.get(name);
+        Future<Void> dropped = known != null && (desired == null || !known.id().equals(desired.id()))
+                ? unpublish(known) : Future.succeededFuture();
+        return dropped.compose(v -> this.<Void>admin(() -> {
+            var onDisk = logs.topic(name);
+            if (onDisk.isPresent() && (desired == null || !onDisk.get().id().equals(desired.id()))) {
+                // Unpublished (or never published since this start): no writer uses these logs.
+                logs.deleteTopic(name);
+                LOG.log(Level.INFO, "topic deleted name={0} id={1}{2}", name, onDisk.get().id(),
+                        desired == null ? "" : " (the cluster has a new topic of that name, id=" + desired.id() + ")");
             }
-            var onDisk = logs.topic(topic.name());
-            if (onDisk.isPresent() && !onDisk.get().id().equals(topic.id())) {
-                LOG.log(Level.WARNING, "topic on disk has another id than in the cluster, its data is not served "
-                        + "name={0} disk={1} cluster={2}", topic.name(), onDisk.get().id(), topic.id());
-            } else if (onDisk.isEmpty() && hostsAny) {
+            if (desired != null) {
+                apply(desired);
+            }
+            return null;
+        })).andThen(ar -> changed(name));
+    }
+
+    /** Admin lock held: the logs and the published copy of a topic as the cluster has it. */
+    private void apply(TopicMetadata topic) {
+        TopicMetadata known = byName.get(topic.name());
+        if (known != null && known.equals(topic)) {
+            return;
+        }
+        boolean hostsAny = false;
+        for (int p = 0; p < topic.partitionCount(); p++) {
+            hostsAny |= cluster.hosts(topic.name(), p);
+        }
+        var onDisk = logs.topic(topic.name());
+        if (onDisk.isEmpty()) {
+            if (hostsAny) {
                 logs.createTopic(topic.name(), topic.id(), topic.partitionCount(), topic.configs());
             }
-            publish(topic);
-            LOG.log(Level.INFO, "topic published name={0} id={1} partitions={2} hostedHere={3}", topic.name(),
-                    topic.id(), topic.partitionCount(), hostsAny);
-            return topic;
-        });
+        } else {
+            if (onDisk.get().partitionCount() < topic.partitionCount()) {
+                logs.addPartitions(topic.name(), topic.partitionCount());
+            }
+            if (!onDisk.get().configs().equals(topic.configs())) {
+                logs.updateConfigs(topic.name(), topic.configs()); // applied to the open logs too
+            }
+        }
+        publish(topic);
+        LOG.log(Level.INFO, "topic published name={0} id={1} partitions={2} hostedHere={3} configs={4}", topic.name(),
+                topic.id(), topic.partitionCount(), hostsAny, topic.configs());
     }
 
     private Future<TopicMetadata> createLocally(String name, int count, short rf, Map<String, String> configs,
@@ -218,11 +300,13 @@ public final class TopicManager implements Lifecycle {
                         + liveBrokers + " broker(s) are registered.");
             }
             validateConfigs(configs);
-            if (byName.containsKey(name)) {
+            if (cluster == null && byName.containsKey(name)) {
+                // (clustered, the controller decides: this broker may still be dropping a deleted topic of that name)
                 throw new ApiException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
             }
-            if (logs.topic(name).isPresent()) {
-                // Unpublished by deleteTopic, whose files are still being removed.
+            if (cluster == null && logs.topic(name).isPresent()) {
+                // Unpublished by deleteTopic, whose files are still being removed. (Clustered, the controller decides
+                // and this broker's sync of the name removes the old files before it creates the new ones.)
                 throw new ApiException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' is marked for deletion.");
             }
             if (cluster != null) {
@@ -240,30 +324,53 @@ public final class TopicManager implements Lifecycle {
     }
 
     public Future<Void> deleteTopic(String name) {
+        return deleteTopic(name, null);
+    }
+
+    /**
+     * Deletes a topic and its logs. Clustered, through the controller ({@code id}, when not null, must still be the
+     * topic's id there); every broker then drops its copy (see {@link #syncTopic}).
+     */
+    public Future<Void> deleteTopic(String name, Uuid id) {
         TopicMetadata topic = byName.get(name);
         if (topic == null) {
             return Future.failedFuture(new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION,
                     "This server does not host this topic-partition."));
         }
-        // Unpublish first: new requests see no topic; then let each writer finish what it has queued.
-        byName.remove(name);
-        byId.remove(topic.id());
-        List<Partition> gone = partitions.remove(name);
-        List<Future<Void>> drained = new ArrayList<>();
-        for (Partition p : gone) {
-            if (p != null) {
-                drained.add(p.barrier());
-            }
+        ClusterTopics c = cluster;
+        if (c != null) {
+            return c.delete(name, id);
         }
-        return Future.join(drained).transform(x -> this.<Void>admin(() -> {
+        return unpublish(topic).transform(x -> this.<Void>admin(() -> {
             logs.deleteTopic(name);
             LOG.log(Level.INFO, "topic deleted name={0} id={1}", name, topic.id());
             return null;
         }));
     }
 
-    public Future<TopicMetadata> createPartitions(String name, int newCount, boolean validateOnly) {
-        return admin(() -> {
+    /** Unpublishes first (new requests see no topic), then lets each writer finish what it has queued. */
+    private Future<Void> unpublish(TopicMetadata topic) {
+        byName.remove(topic.name(), topic);
+        byId.remove(topic.id(), topic);
+        List<Partition> gone = partitions.remove(topic.name());
+        List<Future<Void>> drained = new ArrayList<>();
+        for (Partition p : gone == null ? List.<Partition>of() : gone) {
+            if (p != null) {
+                p.wakeWaiters(); // parked fetches and acks=all produce requests re-check and find no partition
+                drained.add(p.barrier());
+            }
+        }
+        return Future.join(drained).mapEmpty();
+    }
+
+    /**
+     * Grows a topic to {@code newCount} partitions. {@code assignments} (clustered only; null to spread them over the
+     * live brokers) names each new partition's replicas.
+     */
+    public Future<TopicMetadata> createPartitions(String name, int newCount, List<List<Integer>> assignments,
+                                                  boolean validateOnly) {
+        ClusterTopics c = cluster;
+        Future<TopicMetadata> local = admin(() -> {
             TopicMetadata topic = byName.get(name);
             if (topic == null) {
                 throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
@@ -272,24 +379,38 @@ public final class TopicManager implements Lifecycle {
                 throw new ApiException(Errors.INVALID_PARTITIONS, "Topic currently has " + topic.partitionCount()
                         + " partitions, which is higher than the requested " + newCount + ".");
             }
-            if (validateOnly) {
+            if (validateOnly || c != null) {
                 return topic;
             }
             TopicMetadata grown = logs.addPartitions(name, newCount);
             publish(grown);
             return grown;
         });
+        if (c == null) {
+            return local;
+        }
+        return local.compose(x -> c.createPartitions(name, newCount, assignments, validateOnly))
+                .map(v -> byName.getOrDefault(name, local.result()));
     }
 
-    /** Replaces the topic's explicit configs with {@code configs}. */
-    public Future<TopicMetadata> setConfigs(String name, Map<String, String> configs, boolean validateOnly) {
-        return admin(() -> {
+    /**
+     * Changes a topic's config overrides (AlterConfigs, IncrementalAlterConfigs). Validated here against this broker's
+     * copy; clustered, the controller applies the change to the topic as the cluster holds it and every broker applies
+     * the result to its open logs.
+     *
+     * @param brokerValue the broker-level value of a config (APPEND / SUBTRACT start from it)
+     */
+    public Future<TopicMetadata> alterConfigs(String name, ConfigChange change, UnaryOperator<String> brokerValue,
+                                              boolean validateOnly) {
+        ClusterTopics c = cluster;
+        Future<TopicMetadata> local = admin(() -> {
             TopicMetadata topic = byName.get(name);
             if (topic == null) {
                 throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
             }
+            Map<String, String> configs = change.applyTo(topic.configs(), brokerValue);
             validateConfigs(configs);
-            if (validateOnly) {
+            if (validateOnly || c != null) {
                 return topic;
             }
             TopicMetadata updated = logs.updateConfigs(name, configs);
@@ -297,9 +418,19 @@ public final class TopicManager implements Lifecycle {
             byId.put(updated.id(), updated);
             return updated;
         });
+        if (c == null) {
+            return local;
+        }
+        return local.compose(x -> c.alterConfigs(name, change, validateOnly))
+                .map(v -> byName.getOrDefault(name, local.result()));
     }
 
-    private void validateConfigs(Map<String, String> configs) {
+    /**
+     * Checks topic config overrides: known names, values of the right type and range.
+     *
+     * @throws ApiException INVALID_CONFIG naming the property
+     */
+    public void validateConfigs(Map<String, String> configs) {
         configs.forEach(TopicConfigs::validate);
         try {
             defaults.withOverrides(configs);
@@ -340,10 +471,7 @@ public final class TopicManager implements Lifecycle {
         partitions.put(topic.name(), Collections.unmodifiableList(Arrays.asList(list)));
         byName.put(topic.name(), topic);
         byId.put(topic.id(), topic);
-        List<io.vertx.core.Promise<TopicMetadata>> waiting = awaitingPublication.remove(topic.name());
-        if (waiting != null) {
-            waiting.forEach(w -> w.tryComplete(topic));
-        }
+        changed(topic.name());
     }
 
     private void applyRetention() {

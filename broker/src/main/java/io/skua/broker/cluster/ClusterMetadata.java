@@ -336,7 +336,7 @@ public final class ClusterMetadata implements Lifecycle {
             }
             BrokerRecord own = registration;
             if (own != null) {
-                brokersCache.put(String.valueOf(nodeId), ClusterRecords.toJson(own));
+                Controller.bounded(brokersCache.putAsync(String.valueOf(nodeId), ClusterRecords.toJson(own)));
             }
             brokersCache.forEach((k, v) -> apply(ClusterNode.BROKERS_CACHE, k, v));
             topicsCache.forEach((k, v) -> apply(ClusterNode.TOPICS_CACHE, k, v));

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.infinispan.Cache;
@@ -81,8 +82,8 @@ public final class ClusterMetadata implements Lifecycle {
     private volatile Set<String> members = Set.of();
     private volatile ControllerRecord controller;
     private volatile BrokerRecord registration;
-    /** Bumped by every merge view: an older merge's pending reload stops. */
-    private volatile int mergeGeneration;
+    /** Bumped by every merge view and conflict resolution: an older pending reload stops. */
+    private final AtomicInteger mergeGeneration = new AtomicInteger();
     /** Cache name -> id of the last CONFLICT_RESOLUTION topology installed here (a merge being resolved). */
     private final Map<String, Integer> conflictResolutions = new ConcurrentHashMap<>();
     private final TopologyListener topologyListener = new TopologyListener();
@@ -312,13 +313,13 @@ public final class ClusterMetadata implements Lifecycle {
      * runs once more 5 s after it succeeded.
      */
     private void startResync() {
-        int generation = ++mergeGeneration;
+        int generation = mergeGeneration.incrementAndGet();
         lastMergeWaitWarningMs = 0;
         resyncAfterMerge(generation, System.nanoTime(), true);
     }
 
     private void resyncAfterMerge(int generation, long startedNanos, boolean again) {
-        if (generation != mergeGeneration) {
+        if (generation != mergeGeneration.get()) {
             return;
         }
         long waitedMs = (System.nanoTime() - startedNanos) / 1_000_000;
@@ -351,7 +352,7 @@ public final class ClusterMetadata implements Lifecycle {
             });
             return null;
         }, false).onComplete(ar -> {
-            if (generation != mergeGeneration) {
+            if (generation != mergeGeneration.get()) {
                 return;
             }
             if (ar.succeeded()) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.infinispan.Cache;
@@ -23,11 +24,15 @@ import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
+import org.infinispan.notifications.cachelistener.annotation.TopologyChanged;
 import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
+import org.infinispan.notifications.cachelistener.event.TopologyChangedEvent;
 import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
 import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
 import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
+import org.infinispan.partitionhandling.AvailabilityMode;
 import org.infinispan.remoting.transport.Address;
+import org.infinispan.topology.CacheTopology;
 
 /**
  * This broker's copy of the cluster metadata, kept current by Infinispan listeners, and its own registration.
@@ -65,8 +70,6 @@ public final class ClusterMetadata implements Lifecycle {
         }
     }
 
-    /** Reload attempts after a merge, 500 ms apart: conflict resolution took over 10 s on a loaded machine. */
-    static final int MERGE_RESYNC_ATTEMPTS = 120;
     /** How often this broker checks that the cluster still holds its registration. */
     static final long REGISTRATION_CHECK_MS = 5_000;
 
@@ -87,6 +90,13 @@ public final class ClusterMetadata implements Lifecycle {
     private volatile ControllerRecord controller;
     private volatile BrokerRecord registration;
     private long registrationTimer = -1;
+    /** Bumped by every merge view and conflict resolution: an older pending reload stops. */
+    private final AtomicInteger mergeGeneration = new AtomicInteger();
+    /** Cache name -> id of the last CONFLICT_RESOLUTION topology installed here (a merge being resolved). */
+    private final Map<String, Integer> conflictResolutions = new ConcurrentHashMap<>();
+    private final TopologyListener topologyListener = new TopologyListener();
+    /** When the wait for a settled merge was last reported (ms since that merge). */
+    private volatile long lastMergeWaitWarningMs;
 
     public ClusterMetadata(Vertx vertx, ClusterNode node, int nodeId) {
         this.vertx = vertx;
@@ -106,6 +116,9 @@ public final class ClusterMetadata implements Lifecycle {
             brokersCache.addListener(cacheListener);
             topicsCache.addListener(cacheListener);
             partitionsCache.addListener(cacheListener);
+            for (Cache<String, String> c : List.of(brokersCache, topicsCache, partitionsCache)) {
+                c.addListener(topologyListener);
+            }
             members = names(cacheManager.getMembers());
             brokersCache.forEach((k, v) -> apply(ClusterNode.BROKERS_CACHE, k, v));
             topicsCache.forEach((k, v) -> apply(ClusterNode.TOPICS_CACHE, k, v));
@@ -124,6 +137,9 @@ public final class ClusterMetadata implements Lifecycle {
             brokersCache.removeListener(cacheListener);
             topicsCache.removeListener(cacheListener);
             partitionsCache.removeListener(cacheListener);
+            for (Cache<String, String> c : List.of(brokersCache, topicsCache, partitionsCache)) {
+                c.removeListener(topologyListener);
+            }
             return null;
         }, false);
     }
@@ -166,7 +182,7 @@ public final class ClusterMetadata implements Lifecycle {
         }, false).onComplete(ar -> {
             if (ar.succeeded() && ar.result()) {
                 LOG.log(Level.WARNING, "broker registration restored node={0} member={1}", nodeId, member);
-                resyncAfterMerge(MERGE_RESYNC_ATTEMPTS, false);
+                startResync();
             }
         });
     }
@@ -345,25 +361,44 @@ public final class ClusterMetadata implements Lifecycle {
 
     /**
      * After a heal the merge policy rewrites entries (the majority's values win) and this side's copy may be stale:
-     * once the caches are available again, re-register (the winning side may not know this broker) and reload
-     * every entry from the caches, which are authoritative. Retried every 500 ms while the merge completes.
+     * once the caches have settled, re-register (the winning side may not know this broker) and reload every entry
+     * from the caches, which are authoritative. Started by a merge view and by every conflict resolution (whichever
+     * this broker sees first); a newer start replaces a pending one.
+     *
+     * <p>Settled means, for each cache: AVAILABLE, no rebalance or conflict resolution running, every member of the
+     * view in the topology, and a topology newer than the last conflict resolution seen. The last condition matters on
+     * a broker that was paused (SIGSTOP) through the split: it never installed a smaller view, so its pre-split
+     * topology looks settled and complete; and it may receive the merged topologies before its own merge view. It
+     * used to reload its own stale entries at once and keep leading until a second reload. The reload waits as long
+     * as it takes (every 500 ms, every 5 s after a minute; it used to give up after 10 s and then never reloaded) and
+     * runs once more 5 s after it succeeded.
      */
-    private void resyncAfterMerge(int attemptsLeft, boolean again) {
+    private void startResync() {
+        int generation = mergeGeneration.incrementAndGet();
+        lastMergeWaitWarningMs = 0;
+        resyncAfterMerge(generation, System.nanoTime(), true);
+    }
+
+    private void resyncAfterMerge(int generation, long startedNanos, boolean again) {
+        if (generation != mergeGeneration.get()) {
+            return;
+        }
+        long waitedMs = (System.nanoTime() - startedNanos) / 1_000_000;
         vertx.executeBlocking(() -> {
             for (Cache<String, String> c : List.of(brokersCache, topicsCache, partitionsCache)) {
-                // Conflict resolution rewrites entries without notifying listeners here, and it is finished only
-                // when the merged topology is installed with every member and no rebalance is running.
                 var topology = c.getAdvancedCache().getDistributionManager().getCacheTopology();
-                if (c.getAdvancedCache().getAvailability() != org.infinispan.partitionhandling.AvailabilityMode.AVAILABLE
-                        || topology.getPhase() != org.infinispan.topology.CacheTopology.Phase.NO_REBALANCE
-                        || topology.getActualMembers().size() < members.size()) {
-                    throw new IllegalStateException(c.getName() + " is still merging: "
-                            + c.getAdvancedCache().getAvailability() + " " + topology.getPhase());
+                var availability = c.getAdvancedCache().getAvailability();
+                int resolution = conflictResolutions.getOrDefault(c.getName(), -1);
+                if (availability != AvailabilityMode.AVAILABLE || topology.getPhase() != CacheTopology.Phase.NO_REBALANCE
+                        || topology.getActualMembers().size() < members.size() || topology.getTopologyId() <= resolution) {
+                    throw new IllegalStateException(c.getName() + " is still merging: " + availability + " "
+                            + topology.getPhase() + " topology=" + topology.getTopologyId() + " conflictResolution="
+                            + resolution + " members=" + topology.getActualMembers().size());
                 }
             }
             BrokerRecord own = registration;
             if (own != null) {
-                brokersCache.put(String.valueOf(nodeId), ClusterRecords.toJson(own));
+                Controller.bounded(brokersCache.putAsync(String.valueOf(nodeId), ClusterRecords.toJson(own)));
             }
             brokersCache.forEach((k, v) -> apply(ClusterNode.BROKERS_CACHE, k, v));
             topicsCache.forEach((k, v) -> apply(ClusterNode.TOPICS_CACHE, k, v));
@@ -378,17 +413,26 @@ public final class ClusterMetadata implements Lifecycle {
             });
             return null;
         }, false).onComplete(ar -> {
+            if (generation != mergeGeneration.get()) {
+                return;
+            }
             if (ar.succeeded()) {
-                LOG.log(Level.INFO, "metadata reloaded after merge node={0}", nodeId);
+                LOG.log(Level.INFO, "metadata reloaded after merge node={0} ms={1}", nodeId, waitedMs);
                 publish(new Change.Membership(members, true));
                 if (again) {
                     // Once more a little later: cheap, and covers a conflict resolution still settling.
-                    vertx.setTimer(5_000, t -> resyncAfterMerge(MERGE_RESYNC_ATTEMPTS, false));
+                    vertx.setTimer(5_000, t -> resyncAfterMerge(generation, System.nanoTime(), false));
                 }
-            } else if (attemptsLeft > 0) {
-                vertx.setTimer(500, t -> resyncAfterMerge(attemptsLeft - 1, again));
             } else {
-                LOG.log(Level.WARNING, "metadata reload after merge failed node={0}: {1}", nodeId, ar.cause().toString());
+                if (waitedMs - lastMergeWaitWarningMs >= 10_000 || waitedMs < lastMergeWaitWarningMs) {
+                    lastMergeWaitWarningMs = waitedMs;
+                    LOG.log(Level.WARNING, "metadata reload after merge still waiting node={0} ms={1}: {2}", nodeId,
+                            waitedMs, ar.cause().getMessage());
+                } else {
+                    LOG.log(Level.DEBUG, () -> "metadata reload after merge waiting node=" + nodeId + ": "
+                            + ar.cause().getMessage());
+                }
+                vertx.setTimer(waitedMs < 60_000 ? 500 : 5_000, t -> resyncAfterMerge(generation, startedNanos, again));
             }
         });
     }
@@ -413,6 +457,21 @@ public final class ClusterMetadata implements Lifecycle {
         }
     }
 
+    /** Topology changes of the metadata caches: a CONFLICT_RESOLUTION phase means a merge is being resolved. */
+    @Listener(observation = Listener.Observation.POST)
+    public final class TopologyListener {
+        @TopologyChanged
+        public void onTopology(TopologyChangedEvent<String, String> event) {
+            CacheTopology topology = event.getCache().getAdvancedCache().getDistributionManager().getCacheTopology();
+            if (topology != null && topology.getPhase() == CacheTopology.Phase.CONFLICT_RESOLUTION) {
+                conflictResolutions.merge(event.getCache().getName(), topology.getTopologyId(), Math::max);
+                LOG.log(Level.DEBUG, () -> "conflict resolution node=" + nodeId + " cache=" + event.getCache().getName()
+                        + " topology=" + topology.getTopologyId());
+                startResync();
+            }
+        }
+    }
+
     /** Membership: a new view (join, leave, suspicion) or a merge after a split healed. */
     @Listener(sync = false)
     public final class ViewListener {
@@ -424,7 +483,7 @@ public final class ClusterMetadata implements Lifecycle {
             LOG.log(Level.INFO, "cluster view node={0} members={1} merged={2} coordinator={3}", nodeId,
                     members.size(), merged, cacheManager.isCoordinator());
             if (merged) {
-                resyncAfterMerge(MERGE_RESYNC_ATTEMPTS, true);
+                startResync();
             }
             publish(new Change.Membership(members, merged));
         }

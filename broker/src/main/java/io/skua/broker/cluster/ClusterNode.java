@@ -50,6 +50,8 @@ public final class ClusterNode {
     public static final String PARTITIONS_CACHE = "skua.partitions";
 
     static final String STACK = "skua-jgroups.xml";
+    /** Segments of the metadata caches (Infinispan's default is 256). */
+    static final int METADATA_SEGMENTS = 4;
     /** How long a joining node waits for answers from the seeds before it forms a cluster on its own. */
     static final int JOIN_TIMEOUT_MS = 2000;
 
@@ -142,9 +144,13 @@ public final class ClusterNode {
         }
         // Skua's metadata: replicated, and on the minority side of a split neither readable nor writable, so
         // an isolated controller cannot change leaders while the majority elects another.
+        // Few segments: after a heal, conflict resolution fetches every segment from every member one request at a
+        // time; with the default 256 that took 10-25 s for these few entries (docs/cluster.md, split), with 4 well
+        // under a second.
         ConfigurationBuilder meta = new ConfigurationBuilder();
         meta.clustering().cacheMode(CacheMode.REPL_SYNC)
                 .remoteTimeout(10_000)
+                .hash().numSegments(METADATA_SEGMENTS)
                 .partitionHandling().whenSplit(PartitionHandling.DENY_READ_WRITES)
                 .mergePolicy(MergePolicy.PREFERRED_ALWAYS);
         for (String skuaCache : new String[] {BROKERS_CACHE, TOPICS_CACHE, PARTITIONS_CACHE}) {

@@ -48,6 +48,8 @@ public final class Controller implements Lifecycle {
     private static final System.Logger LOG = System.getLogger(Controller.class.getName());
     /** Re-checks leadership this often even without events (a missed event costs at most this much). */
     static final long RECONCILE_INTERVAL_MS = 2_000;
+    /** Longest wait for one cache write (the caches' remote timeout is 10 s). */
+    static final long WRITE_TIMEOUT_MS = 15_000;
 
     private final Vertx vertx;
     private final ClusterMetadata metadata;
@@ -146,8 +148,8 @@ public final class Controller implements Lifecycle {
                 states.put(ClusterRecords.partitionKey(name, p), ClusterRecords.toJson(
                         new PartitionRecord(r.get(0), 0, r, 0, controllerEpoch)));
             }
-            metadata.partitionsCache().putAll(states);
-            if (topics.putIfAbsent(name, ClusterRecords.toJson(topic)) != null) {
+            bounded(metadata.partitionsCache().putAllAsync(states));
+            if (bounded(topics.putIfAbsentAsync(name, ClusterRecords.toJson(topic))) != null) {
                 throw new ApiException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
             }
             LOG.log(Level.INFO, "topic created name={0} id={1} partitions={2} replicationFactor={3} controllerEpoch={4}",
@@ -496,8 +498,8 @@ public final class Controller implements Lifecycle {
                 long started = System.nanoTime();
                 int next = current == null ? 1 : current.epoch() + 1;
                 String claim = ClusterRecords.toJson(new ControllerRecord(metadata.nodeId(), metadata.member(), next));
-                boolean won = json == null ? cache.putIfAbsent(ClusterRecords.CONTROLLER_KEY, claim) == null
-                        : cache.replace(ClusterRecords.CONTROLLER_KEY, json, claim);
+                boolean won = json == null ? bounded(cache.putIfAbsentAsync(ClusterRecords.CONTROLLER_KEY, claim)) == null
+                        : bounded(cache.replaceAsync(ClusterRecords.CONTROLLER_KEY, json, claim));
                 if (!won) {
                     trigger();
                     return;
@@ -535,13 +537,32 @@ public final class Controller implements Lifecycle {
                 if (next == old) {
                     continue;
                 }
-                if (cache.replace(key, oldJson, ClusterRecords.toJson(next))) {
+                if (bounded(cache.replaceAsync(key, oldJson, ClusterRecords.toJson(next)))) {
                     LOG.log(Level.INFO, "leadership changed partition={0} leader={1} leaderEpoch={2} isr={3} controllerEpoch={4}",
                             key, next.leader(), next.leaderEpoch(), next.isr(), epoch);
                 } else {
                     trigger();
                 }
             }
+        }
+    }
+
+    /**
+     * Waits for a cache write at most {@link #WRITE_TIMEOUT_MS}. A write issued by a broker that was paused through a
+     * split (SIGSTOP), with its pre-split topology, was seen to never complete after the heal; a blocking call then
+     * kept the controller thread, and the cluster had no controller. Now the round fails (the controller steps down)
+     * and the next one issues a new write, which does complete.
+     */
+    static <T> T bounded(CompletableFuture<T> write) {
+        try {
+            return write.get(WRITE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cache write not done after " + WRITE_TIMEOUT_MS + " ms");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 

@@ -22,6 +22,10 @@ import java.nio.file.StandardOpenOption;
  * volatile and only counts entries already written.
  */
 final class SparseIndex implements Closeable {
+    /** Per-thread room for one entry of either kind (at most 12 bytes). */
+    private static final ThreadLocal<ByteBuffer> SCRATCH =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Long.BYTES + Integer.BYTES));
+
     private final FileChannel channel;
     private final int keySize;
     private final int entrySize;
@@ -68,8 +72,13 @@ final class SparseIndex implements Closeable {
         return read(i).getInt(keySize);
     }
 
+    /**
+     * Reads entry {@code i} into this thread's scratch buffer (direct, so the positional read needs no temporary
+     * copy; a lookup's binary search reads several entries and must not allocate per probe). Valid until the
+     * thread's next read.
+     */
     private ByteBuffer read(int i) throws IOException {
-        ByteBuffer entry = ByteBuffer.allocate(entrySize);
+        ByteBuffer entry = SCRATCH.get().clear().limit(entrySize);
         long at = (long) i * entrySize;
         while (entry.hasRemaining()) {
             if (channel.read(entry, at + entry.position()) < 0) {

@@ -201,10 +201,7 @@ public final class Controller implements Lifecycle {
         return onThread(() -> {
             int controllerEpoch = requireActive();
             Cache<String, String> topics = metadata.topicsCache();
-            String json = topics.get(name);
-            if (json == null) {
-                throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
-            }
+            String json = existingTopic(topics, name);
             TopicRecord topic = ClusterRecords.fromJson(json, TopicRecord.class);
             int current = topic.partitionCount();
             if (newCount <= current) {
@@ -250,6 +247,15 @@ public final class Controller implements Lifecycle {
         });
     }
 
+    /** The topic's stored record (JSON), or UNKNOWN_TOPIC_OR_PARTITION. */
+    private static String existingTopic(Cache<String, String> topics, String name) {
+        String json = topics.get(name);
+        if (json == null) {
+            throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
+        }
+        return json;
+    }
+
     private void checkAssignments(List<List<Integer>> assignments, int added, int rf, Set<Integer> live) {
         if (assignments.size() != added) {
             throw new ApiException(Errors.INVALID_REPLICA_ASSIGNMENT, "Attempted to add " + added
@@ -287,10 +293,7 @@ public final class Controller implements Lifecycle {
         return onThread(() -> {
             int controllerEpoch = requireActive();
             Cache<String, String> topics = metadata.topicsCache();
-            String json = topics.get(name);
-            if (json == null) {
-                throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
-            }
+            String json = existingTopic(topics, name);
             TopicRecord topic = ClusterRecords.fromJson(json, TopicRecord.class);
             TopicRecord changed = new TopicRecord(name, topic.id(), Map.copyOf(change.apply(topic.configs())),
                     topic.replicas());

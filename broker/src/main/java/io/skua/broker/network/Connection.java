@@ -1,9 +1,6 @@
 package io.skua.broker.network;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -18,6 +15,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -235,27 +233,31 @@ final class Connection implements ConnectionContext {
 
     // ---- outbound ----
 
-    /** Called by the orderer, in request order. */
+    /**
+     * Called by the orderer, in request order. The size prefix and the in-memory parts go into one pooled direct
+     * buffer (a single copy; Netty would otherwise merge a heap composite and copy it again into direct memory);
+     * on plaintext sockets each file part is sent between them as a sendfile region.
+     */
     private void write(Response.Frame frame) {
         assertInEventLoop();
         if (closed) {
             return;
         }
-        CompositeByteBuf pending = newComposite(frame.parts().size() + 1);
-        pending.addComponent(true, Unpooled.wrappedBuffer(ByteBuffer.allocate(4).putInt(0, frame.size())));
+        List<ResponsePart> parts = frame.parts();
+        ByteBuf pending = allocate(parts, 0, Integer.BYTES).writeInt(frame.size());
         try {
-            for (ResponsePart part : frame.parts()) {
+            for (int i = 0; i < parts.size(); i++) {
+                ResponsePart part = parts.get(i);
                 if (part instanceof ResponsePart.Bytes bytes) {
-                    if (bytes.buffer().hasRemaining()) {
-                        pending.addComponent(true, Unpooled.wrappedBuffer(bytes.buffer().duplicate()));
-                    }
+                    pending.writeBytes(bytes.buffer().duplicate());
                 } else if (part instanceof ResponsePart.FileRegion file && file.count() > 0) {
                     if (zeroCopy) {
-                        pending = flush(pending, frame.parts().size());
+                        send(pending);
                         socket.writeMessage(new BorrowedFileRegion(file.channel(), file.position(), file.count()))
                                 .onFailure(this::onWriteFailed);
+                        pending = allocate(parts, i + 1, 0);
                     } else {
-                        pending.addComponent(true, Unpooled.wrappedBuffer(readFully(file)));
+                        pending.writeBytes(readFully(file));
                     }
                 }
             }
@@ -266,28 +268,33 @@ final class Connection implements ConnectionContext {
             closeNow();
             return;
         }
+        send(pending);
+    }
+
+    /** A buffer for {@code extra} bytes plus the in-memory parts from {@code from} up to the next sendfile part. */
+    private ByteBuf allocate(List<ResponsePart> parts, int from, int extra) {
+        long bytes = extra;
+        for (int i = from; i < parts.size(); i++) {
+            ResponsePart part = parts.get(i);
+            if (part instanceof ResponsePart.Bytes b) {
+                bytes += b.buffer().remaining();
+            } else if (part instanceof ResponsePart.FileRegion file && file.count() > 0) {
+                if (zeroCopy) {
+                    break;
+                }
+                bytes += file.count();
+            }
+        }
+        return socket.channelHandlerContext().alloc().directBuffer(Math.toIntExact(bytes));
+    }
+
+    /** Writes the bytes gathered (the transport releases them), or releases an empty buffer. */
+    private void send(ByteBuf pending) {
         if (pending.isReadable()) {
             socket.writeMessage(pending).onFailure(this::onWriteFailed);
         } else {
             pending.release();
         }
-    }
-
-    /** Writes the bytes gathered so far (the transport releases them) and starts a new composite. */
-    private CompositeByteBuf flush(CompositeByteBuf pending, int parts) {
-        if (pending.isReadable()) {
-            socket.writeMessage(pending).onFailure(this::onWriteFailed);
-            return newComposite(parts);
-        }
-        return pending;
-    }
-
-    /**
-     * Heap parts only wrap buffers the dispatcher allocated; a plain (not leak-tracked) composite keeps them
-     * garbage-collected even when a write is cancelled by a close.
-     */
-    private static CompositeByteBuf newComposite(int maxComponents) {
-        return new CompositeByteBuf(UnpooledByteBufAllocator.DEFAULT, false, Math.max(2, maxComponents));
     }
 
     /** Copy path for sockets that cannot send files (TLS) or when zero-copy is disabled. */

@@ -14,7 +14,6 @@ import io.skua.broker.testing.Await;
 import io.skua.broker.testing.LogCapture;
 import io.skua.storage.TopicMetadata;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -412,24 +411,9 @@ class ClusterAdminTest {
     }
 
     private void startCluster() throws Exception {
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                ports.add(s.getLocalPort());
-            }
-        }
-        String seeds = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+        configs.putAll(TestClusters.configs(dir, 3, "admin", Map.of("offsets.topic.num.partitions", "3")));
         List<io.vertx.core.Future<SkuaBroker>> starting = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
-            configs.put(i, BrokerConfig.of(Map.of(
-                    "node.id", String.valueOf(i),
-                    "listeners", "PLAINTEXT://127.0.0.1:0",
-                    "log.dirs", dir.resolve("b" + i).toString(),
-                    "num.network.threads", "1",
-                    "offsets.topic.num.partitions", "3",
-                    "cluster.bind", "127.0.0.1:" + ports.get(i - 1),
-                    "cluster.seeds", seeds,
-                    "cluster.name", "admin-" + ports.get(0))));
             starting.add(SkuaBroker.start(configs.get(i)));
         }
         for (int i = 1; i <= 3; i++) {

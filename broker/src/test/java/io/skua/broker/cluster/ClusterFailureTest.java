@@ -9,16 +9,13 @@ import io.skua.protocol.message.MetadataResponseData.MetadataResponsePartition;
 import io.skua.protocol.message.MetadataResponseData.MetadataResponseTopic;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.protocols.TP;
@@ -63,11 +60,10 @@ class ClusterFailureTest {
     @Test
     void shouldElectNewLeadersWhenALeaderProcessIsKilled() throws Exception {
         // Given brokers 1 and 2 in this JVM and broker 3 in a process of its own, and a topic on all three
-        List<Integer> ports = freePorts(3);
-        String seeds = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-        brokers.add(await(SkuaBroker.start(config(1, ports, seeds)), 60));
-        brokers.add(await(SkuaBroker.start(config(2, ports, seeds)), 60));
-        child = startProcess(config(3, ports, seeds).originals());
+        Map<Integer, BrokerConfig> configs = TestClusters.configs(dir, 3, "fail", Map.of());
+        brokers.add(await(SkuaBroker.start(configs.get(1)), 60));
+        brokers.add(await(SkuaBroker.start(configs.get(2)), 60));
+        child = startProcess(configs.get(3).originals());
         SkuaBroker b1 = brokers.get(0);
         Await.until("three live brokers", LONG, () -> metadata(b1).brokers().size() == 3);
         assertEquals(Errors.NONE, createTopic(b1, "killed", 3, (short) 3).topics().get(0).errorCode());
@@ -105,11 +101,9 @@ class ClusterFailureTest {
     @Test
     void shouldFenceAnIsolatedControllerWhileTheMajorityElectsAnother() throws Exception {
         // Given three brokers in this JVM
-        List<Integer> ports = freePorts(3);
-        String seeds = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         List<io.vertx.core.Future<SkuaBroker>> starting = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
-            starting.add(SkuaBroker.start(config(i, ports, seeds)));
+        for (BrokerConfig config : TestClusters.configs(dir, 3, "fail", Map.of()).values()) {
+            starting.add(SkuaBroker.start(config));
         }
         for (var f : starting) {
             brokers.add(await(f, 60));
@@ -172,28 +166,6 @@ class ClusterFailureTest {
         System.out.printf("cluster-split heal-to-agreement ms=%d views=%s%n", (System.nanoTime() - healed) / 1_000_000, last);
         // And the isolated broker did not lead anything the majority moved away from it
         assertTrue(metadata(isolated).topics().get(0).partitions().stream().noneMatch(p -> p.leaderId() == oldController));
-    }
-
-    private BrokerConfig config(int id, List<Integer> ports, String seeds) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("node.id", String.valueOf(id));
-        m.put("listeners", "PLAINTEXT://127.0.0.1:0");
-        m.put("log.dirs", dir.resolve("b" + id).toString());
-        m.put("num.network.threads", "1");
-        m.put("cluster.bind", "127.0.0.1:" + ports.get(id - 1));
-        m.put("cluster.seeds", seeds);
-        m.put("cluster.name", "fail-" + ports.get(0));
-        return BrokerConfig.of(m);
-    }
-
-    private static List<Integer> freePorts(int n) throws Exception {
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                ports.add(s.getLocalPort());
-            }
-        }
-        return ports;
     }
 
     /** A broker in a JVM of its own (same class path), started like bin/skua; returns once it listens. */

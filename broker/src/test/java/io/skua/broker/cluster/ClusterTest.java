@@ -20,7 +20,6 @@ import io.skua.protocol.message.ProduceResponseData;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -192,24 +191,9 @@ class ClusterTest {
     // ---- helpers ----
 
     private void startCluster(int n) throws Exception {
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                ports.add(s.getLocalPort());
-            }
-        }
-        String seeds = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         List<Future<SkuaBroker>> starting = new ArrayList<>();
         long started = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            BrokerConfig config = BrokerConfig.of(Map.of(
-                    "node.id", String.valueOf(i + 1),
-                    "listeners", "PLAINTEXT://127.0.0.1:0",
-                    "log.dirs", dir.resolve("b" + (i + 1)).toString(),
-                    "num.network.threads", "1",
-                    "cluster.bind", "127.0.0.1:" + ports.get(i),
-                    "cluster.seeds", seeds,
-                    "cluster.name", "test-" + ports.get(0)));
+        for (BrokerConfig config : TestClusters.configs(dir, n, "test", Map.of()).values()) {
             starting.add(SkuaBroker.start(config));
         }
         for (Future<SkuaBroker> f : starting) {

@@ -21,7 +21,6 @@ import io.skua.protocol.record.RecordBatchBuilder;
 import io.skua.storage.LogConfig;
 import io.skua.storage.PartitionLog;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -182,24 +180,7 @@ class ReplicationTest {
     // ---- helpers ----
 
     private void startCluster(int n) throws Exception {
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                ports.add(s.getLocalPort());
-            }
-        }
-        String seeds = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-        for (int i = 1; i <= n; i++) {
-            configs.put(i, BrokerConfig.of(Map.of(
-                    "node.id", String.valueOf(i),
-                    "listeners", "PLAINTEXT://127.0.0.1:0",
-                    "log.dirs", dir.resolve("b" + i).toString(),
-                    "num.network.threads", "1",
-                    "replica.lag.time.max.ms", "2000",
-                    "cluster.bind", "127.0.0.1:" + ports.get(i - 1),
-                    "cluster.seeds", seeds,
-                    "cluster.name", "repl-" + ports.get(0))));
-        }
+        configs.putAll(TestClusters.configs(dir, n, "repl", Map.of("replica.lag.time.max.ms", "2000")));
         List<io.vertx.core.Future<SkuaBroker>> starting = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             starting.add(SkuaBroker.start(configs.get(i)));

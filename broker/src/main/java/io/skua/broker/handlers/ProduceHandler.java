@@ -3,6 +3,7 @@ package io.skua.broker.handlers;
 import io.skua.broker.api.ApiHandler;
 import io.skua.broker.api.Errors;
 import io.skua.broker.api.RequestContext;
+import io.skua.broker.log.Appends;
 import io.skua.broker.log.Partition;
 import io.skua.broker.log.Replication;
 import io.skua.broker.metadata.PartitionState;
@@ -23,13 +24,14 @@ import io.skua.storage.StorageException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Produce: hands each partition's batches, as they arrived, to the partition's writer. Records are never
- * decoded here; storage validates batch headers and CRCs and assigns offsets in place. Advertised from
- * version 0 because librdkafka requires it (KAFKA-18659); versions 0-2 are refused by the dispatcher.
+ * Produce: hands each partition's batches, as they arrived, to the partition's writer (one task per I/O thread for
+ * the whole request, see {@link Appends}). Records are never decoded here; storage validates batch headers and CRCs
+ * and assigns offsets in place. Advertised from version 0 because librdkafka requires it (KAFKA-18659); versions 0-2 are refused by the dispatcher.
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequestData, ProduceResponseData> {
     private final TopicManager topics;
@@ -59,6 +61,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
         List<Future<PartitionProduceResponse>> pending = new ArrayList<>();
         List<TopicProduceResponse> owners = new ArrayList<>();
         ProduceResponseData response = new ProduceResponseData();
+        Appends appends = new Appends((ContextInternal) ctx.context());
         for (TopicProduceData topicData : request.topicData()) {
             TopicMetadata topic = byId ? topics.topic(topicData.topicId()) : topics.topic(topicData.name());
             TopicProduceResponse topicResponse = new TopicProduceResponse()
@@ -79,12 +82,13 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
                     answer = Future.succeededFuture(error(data.index(),
                             byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
                 } else {
-                    answer = append(ctx, topic, data, acks, request.timeoutMs());
+                    answer = append(ctx, appends, topic, data, acks, request.timeoutMs());
                 }
                 pending.add(answer);
                 owners.add(topicResponse);
             }
         }
+        appends.submit();
         if (acks == 0) {
             // No answer, but complete only once the appends are done: the records are views of the request frame,
             // which the connection releases on completion (and the wait bounds the appends in flight per client).
@@ -98,8 +102,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
         });
     }
 
-    private Future<PartitionProduceResponse> append(RequestContext ctx, TopicMetadata topic, PartitionProduceData data,
-                                                    short acks, int timeoutMs) {
+    private Future<PartitionProduceResponse> append(RequestContext ctx, Appends appends, TopicMetadata topic,
+                                                    PartitionProduceData data, short acks, int timeoutMs) {
         if (data.index() >= 0 && data.index() < topic.partitionCount()
                 && cluster.partitionState(topic.name(), data.index()).leader() != cluster.nodeId()) {
             // Clustered: another broker (or nobody, during an election) leads this partition.
@@ -120,7 +124,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
                     + state.isr() + " is insufficient to satisfy the min.isr requirement of " + minIsr));
         }
         long deadline = System.nanoTime() + Math.max(0, timeoutMs) * 1_000_000L;
-        return partition.append(records.buffer(), leaderEpoch).transform(ar -> {
+        return appends.add(partition, records.buffer(), leaderEpoch).transform(ar -> {
             if (ar.succeeded()) {
                 AppendResult r = ar.result();
                 PartitionProduceResponse ok = new PartitionProduceResponse()

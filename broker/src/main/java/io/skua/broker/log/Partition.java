@@ -93,16 +93,24 @@ public final class Partition {
      * so the high watermark follows the log end.
      */
     public Future<AppendResult> append(ByteBuffer batches, int leaderEpoch) {
-        return onIo(() -> {
-            AppendResult result = log.append(batches, AppendOrigin.CLIENT, leaderEpoch);
-            if (!result.duplicate() && result.firstOffset() >= 0) {
-                epochs.assign(leaderEpoch, result.firstOffset());
-            }
-            if (!result.duplicate() && soleReplica) {
-                log.updateHighWatermark(log.logEndOffset());
-            }
-            return result;
-        }).andThen(ar -> wakeWaiters());
+        return onIo(() -> appendOnWriter(batches, leaderEpoch)).andThen(ar -> wakeWaiters());
+    }
+
+    /** The body of {@link #append}; runs on this partition's writer ({@link #writer()}). */
+    AppendResult appendOnWriter(ByteBuffer batches, int leaderEpoch) {
+        AppendResult result = log.append(batches, AppendOrigin.CLIENT, leaderEpoch);
+        if (!result.duplicate() && result.firstOffset() >= 0) {
+            epochs.assign(leaderEpoch, result.firstOffset());
+        }
+        if (!result.duplicate() && soleReplica) {
+            log.updateHighWatermark(log.logEndOffset());
+        }
+        return result;
+    }
+
+    /** The I/O thread that is this partition's single writer. */
+    ExecutorService writer() {
+        return io;
     }
 
     /**

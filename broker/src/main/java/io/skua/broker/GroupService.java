@@ -22,7 +22,7 @@ import java.util.Set;
 
 /**
  * The group coordinator as a broker component. Started after the {@link TopicManager} (it creates
- * {@code __consumer_offsets} on first start and replays it) and stopped before it. The coordinator runs on an event
+ * {@code __consumer_offsets} on first start and replays it, in the background) and stopped before it. The coordinator runs on an event
  * loop context of its own.
  *
  * <p>The number of {@code __consumer_offsets} partitions is the topic's, once it exists: a changed
@@ -48,6 +48,8 @@ public final class GroupService implements Lifecycle {
     private final Set<Integer> loading = new HashSet<>();
     private long leadershipTimer = -1;
     private volatile boolean stopped;
+    /** Single node: the background load of the offsets partitions. */
+    private volatile Future<Void> backgroundLoad = Future.succeededFuture();
 
     public GroupService(Vertx vertx, BrokerConfig config, TopicManager topics, ClusterView cluster) {
         this(vertx, config, topics, cluster, Replication.singleNode(config.minInsyncReplicas()));
@@ -71,7 +73,21 @@ public final class GroupService implements Lifecycle {
             clusteredSetup(System.nanoTime() + STARTUP_WAIT_NANOS);
             return Future.succeededFuture();
         }
-        return load();
+        // Single node: the coordinator exists at once and loads in the background, so the listener opens without
+        // waiting for the offsets topic to be created (50 partitions on first start) or replayed. Until a partition is
+        // loaded its groups get NOT_COORDINATOR, and FindCoordinator COORDINATOR_NOT_AVAILABLE: clients retry, as
+        // they do while Kafka loads its offsets partitions.
+        TopicMetadata existing = topics.topic(OffsetsTopicLog.TOPIC);
+        GroupCoordinator c = newCoordinator(existing != null ? existing.partitionCount()
+                : config.offsetsTopicNumPartitions());
+        coordinator = c;
+        backgroundLoad = load(c);
+        return Future.succeededFuture();
+    }
+
+    /** Completes once a single node's coordinator has loaded every offsets partition it could (at once if clustered). */
+    public Future<Void> loaded() {
+        return backgroundLoad;
     }
 
     /** Clustered: creates or finds the offsets topic, then follows the leadership of its partitions. */
@@ -176,20 +192,24 @@ public final class GroupService implements Lifecycle {
     }
 
 
-    private Future<Void> load() {
+    private GroupCoordinator newCoordinator(int partitions) {
+        return new GroupCoordinator(((VertxInternal) vertx).createEventLoopContext(), groupConfig(config, partitions),
+                new OffsetsTopicLog(topics, cluster, System::currentTimeMillis),
+                (name, p) -> topics.partition(name, p) != null, System::currentTimeMillis);
+    }
+
+    private Future<Void> load(GroupCoordinator c) {
         return offsetsTopicWhenReady(System.nanoTime() + STARTUP_WAIT_NANOS).compose(topic -> {
             if (topic.partitionCount() != config.offsetsTopicNumPartitions()) {
                 LOG.log(Level.WARNING, "{0} has {1} partitions; {2}={3} applies only when the topic is created",
                         OffsetsTopicLog.TOPIC, topic.partitionCount(), BrokerConfig.OFFSETS_TOPIC_NUM_PARTITIONS,
                         config.offsetsTopicNumPartitions());
             }
-            GroupCoordinator c = new GroupCoordinator(((VertxInternal) vertx).createEventLoopContext(),
-                    groupConfig(config, topic.partitionCount()),
-                    new OffsetsTopicLog(topics, cluster, System::currentTimeMillis),
-                    (name, p) -> topics.partition(name, p) != null, System::currentTimeMillis);
-            coordinator = c;
+            if (stopped) {
+                return Future.<Void>succeededFuture();
+            }
             // A partition whose records cannot be read is not served (its groups get COORDINATOR_NOT_AVAILABLE
-            // from FindCoordinator); the broker still starts and serves every other group.
+            // from FindCoordinator); the broker still serves every other group.
             return c.startup().transform(ar -> {
                 if (ar.succeeded()) {
                     LOG.log(Level.INFO, "group coordinator loaded partitions={0}", topic.partitionCount());
@@ -199,6 +219,10 @@ public final class GroupService implements Lifecycle {
                 }
                 return Future.<Void>succeededFuture();
             });
+        }).recover(t -> {
+            LOG.log(Level.ERROR, "group coordinator could not create or open {0}: {1}", OffsetsTopicLog.TOPIC,
+                    t.toString());
+            return Future.succeededFuture();
         });
     }
 
@@ -209,7 +233,8 @@ public final class GroupService implements Lifecycle {
             vertx.cancelTimer(leadershipTimer);
         }
         GroupCoordinator c = coordinator;
-        return c == null ? Future.succeededFuture() : c.shutdown();
+        // after a background load, so the shutdown cannot be overtaken by the load's start-up
+        return c == null ? Future.succeededFuture() : backgroundLoad.transform(ar -> c.shutdown());
     }
 
     /** The coordinator; only called by handlers, which serve requests after {@link #start()} completed. */

@@ -58,6 +58,7 @@ class GroupServiceTest {
         openTopics();
         groups = new GroupService(vertx, config, topics, cluster);
         await(groups.start());
+        await(groups.loaded());
     }
 
     private void openTopics() {

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
@@ -42,6 +43,7 @@ final class Segment implements Closeable {
     /** Appended to the file names of a cleaned segment being swapped in (see {@link LogCompactor}). */
     static final String SWAP_SUFFIX = ".swap";
     private static final int CRC_CHUNK = 64 * 1024;
+    private static final int RECENT = 16;
 
     private final Path dir;
     private final long baseOffset;
@@ -54,6 +56,16 @@ final class Segment implements Closeable {
     private volatile long nextOffset;
     private volatile long maxTimestamp = RecordBatch.NO_TIMESTAMP;
     private volatile long offsetOfMaxTimestamp = -1;
+    /**
+     * Where the last {@link #RECENT} appended batches start: {@code (offset - baseOffset) << 32 | position}, 0 when
+     * empty (never a valid entry except the very first batch, which the index finds anyway). Written by the writer
+     * before it publishes {@link #size}; a reader takes an entry only below the size it read and checks it against
+     * the batch header it reads there, so a stale entry (after a truncation) costs a lookup, never a wrong answer.
+     * A consumer following the tail fetches from the start of a batch appended since its last fetch: found here
+     * without the binary search of the offset index (one read per probe).
+     */
+    private final AtomicLongArray recent = new AtomicLongArray(RECENT);
+    private int recentNext;
     /** Writer thread only: the first batch's max timestamp, the base of time-based rolling. */
     private long rollBaseTimestamp = RecordBatch.NO_TIMESTAMP;
     /** Writer thread only. */
@@ -213,6 +225,7 @@ final class Segment implements Closeable {
      * @return the number of bytes truncated
      */
     long recover(int indexIntervalBytes) throws IOException {
+        forgetRecent();
         offsetIndex.truncateToEntries(0);
         timeIndex.truncateToEntries(0);
         maxTimestamp = RecordBatch.NO_TIMESTAMP;
@@ -275,7 +288,9 @@ final class Segment implements Closeable {
             at += log.write(src, at);
         }
         for (RecordBatch batch : batches) {
-            indexBatch(batch, start + batch.position() - data.position(), indexIntervalBytes);
+            int position = start + batch.position() - data.position();
+            indexBatch(batch, position, indexIntervalBytes);
+            remember(batch.baseOffset(), position);
         }
         nextOffset = batches.get(batches.size() - 1).nextOffset();
         size = start + data.remaining();
@@ -320,6 +335,7 @@ final class Segment implements Closeable {
             }
             if (h.lastOffset() >= offset) {
                 long firstRemoved = h.baseOffset();
+                forgetRecent();
                 size = pos;
                 offsetIndex.truncateFromValue(pos);
                 timeIndex.truncateFromValue(firstRemoved - baseOffset);
@@ -392,17 +408,26 @@ final class Segment implements Closeable {
     FetchSlice read(long startOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
         int limit = size;
         ByteBuffer scratch = headerBuffer();
-        int pos = positionFor(startOffset);
-        RecordBatch h;
-        while (true) {
+        RecordBatch h = null;
+        int pos = recentStart(startOffset, limit);
+        if (pos >= 0) {
             h = header(pos, limit, scratch);
-            if (h == null) {
-                return FetchSlice.EMPTY;
+            if (h == null || h.baseOffset() != startOffset) {
+                h = null; // stale (truncated meanwhile): look it up
             }
-            if (h.lastOffset() >= startOffset) {
-                break;
+        }
+        if (h == null) {
+            pos = positionFor(startOffset);
+            while (true) {
+                h = header(pos, limit, scratch);
+                if (h == null) {
+                    return FetchSlice.EMPTY;
+                }
+                if (h.lastOffset() >= startOffset) {
+                    break;
+                }
+                pos += h.sizeInBytes();
             }
-            pos += h.sizeInBytes();
         }
         if (h.lastOffset() >= maxOffsetExclusive) {
             return FetchSlice.EMPTY;
@@ -410,6 +435,10 @@ final class Segment implements Closeable {
         int first = pos;
         int total = h.sizeInBytes();
         pos += total;
+        if (maxOffsetExclusive >= nextOffset && (long) first + maxBytes >= limit) {
+            // Everything up to the end is below the bound and fits: whole batches up to limit, no more reads.
+            return new FetchSlice(log, first, limit - first);
+        }
         if (maxOffsetExclusive >= nextOffset && maxBytes > total) {
             // Every batch below limit is below the bound: jump through the index close to the byte limit.
             int i = offsetIndex.floorByValue(Math.min((long) first + maxBytes, limit));
@@ -521,6 +550,37 @@ final class Segment implements Closeable {
     }
 
     /** Position of the last indexed batch whose base offset is at most {@code offset}; 0 if none. */
+    private void remember(long batchBaseOffset, int position) {
+        long relative = batchBaseOffset - baseOffset;
+        if (relative < 0 || relative > Integer.MAX_VALUE) {
+            return;
+        }
+        recent.lazySet(recentNext, relative << 32 | (position & 0xffffffffL));
+        recentNext = (recentNext + 1) % RECENT;
+    }
+
+    /** The position of a recently appended batch that starts exactly at {@code offset} below {@code limit}, or -1. */
+    private int recentStart(long offset, int limit) {
+        long relative = offset - baseOffset;
+        if (relative <= 0 || relative > Integer.MAX_VALUE) {
+            return -1;
+        }
+        for (int i = 0; i < RECENT; i++) {
+            long entry = recent.get(i);
+            if (entry >>> 32 == relative) {
+                int position = (int) entry;
+                return position < limit ? position : -1;
+            }
+        }
+        return -1;
+    }
+
+    private void forgetRecent() {
+        for (int i = 0; i < RECENT; i++) {
+            recent.set(i, 0);
+        }
+    }
+
     private int positionFor(long offset) throws IOException {
         int i = offsetIndex.floorByKey(offset - baseOffset);
         return i < 0 ? 0 : offsetIndex.value(i);

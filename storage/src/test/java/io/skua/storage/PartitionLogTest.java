@@ -79,6 +79,32 @@ class PartitionLogTest {
     }
 
     @Test
+    void shouldReadFromTheStartOfEveryRecentBatchAlsoAfterATruncation() {
+        // Given twenty 3-record batches, fewer bytes than one index interval: the index has no entry for them
+        PartitionLog log = open(LogConfig.DEFAULT);
+        for (int i = 0; i < 20; i++) {
+            appendAndCommit(log, Batches.plain(3, 100));
+        }
+        int oneBatch = Batches.plain(3, 100).remaining();
+        // Then a fetch from each batch's start gets it and everything after, or only it when that is all that fits
+        for (long start = 0; start < 60; start += 3) {
+            assertEquals(LongStream.range(start, 60).boxed().toList(), Batches.offsets(log.read(start, 1 << 20, 60).readAll()));
+            assertEquals(List.of(start, start + 1, start + 2), Batches.offsets(log.read(start, oneBatch, 60).readAll()));
+        }
+        // When the log is truncated into the middle and batches of another shape are appended
+        log.truncateTo(30);
+        for (int i = 0; i < 5; i++) {
+            appendAndCommit(log, Batches.withValueSize(2, 200, 40));
+        }
+        // Then reads see the new batches, whether from a batch start or from its middle
+        assertEquals(LongStream.range(30, 40).boxed().toList(), Batches.offsets(log.read(30, 1 << 20, 40).readAll()));
+        List<MutableRecordBatch> fromMiddle = Batches.parse(log.read(33, 1 << 20, 40).readAll());
+        assertEquals(32L, fromMiddle.get(0).baseOffset());
+        assertTrue(fromMiddle.get(0).iterator().next().value().remaining() > 40, "a value of the new shape");
+        assertEquals(List.of(36L, 37L), Batches.offsets(log.read(36, oneBatch, 38).readAll()));
+    }
+
+    @Test
     void shouldReturnTheWholeBatchWhenFetchingFromItsMiddle() {
         PartitionLog log = open(LogConfig.DEFAULT);
         appendAndCommit(log, Batches.plain(4, 100));

@@ -473,6 +473,24 @@ public final class PartitionLog implements Closeable {
         }
     }
 
+    /**
+     * {@link #read} when it can be answered from memory alone, so on any thread without blocking: nothing to read at
+     * the log end or bound, or the tail of the active segment from the start of a recently appended batch (see
+     * {@link Segment#readRecent}). Null when the read needs the files (or is out of range: {@link #read} says so).
+     */
+    public FetchSlice readFromMemory(long startOffset, int maxBytes, long maxOffsetExclusive) {
+        long end = logEndOffset;
+        List<Segment> list = segments;
+        if (startOffset < logStartOffset || startOffset > end) {
+            return null;
+        }
+        if (startOffset >= Math.min(maxOffsetExclusive, end)) {
+            return FetchSlice.EMPTY;
+        }
+        Segment last = list.get(list.size() - 1);
+        return startOffset > last.baseOffset() ? last.readRecent(startOffset, maxBytes, maxOffsetExclusive) : null;
+    }
+
     private static int floorSegment(List<Segment> list, long offset) {
         int lo = 0;
         int hi = list.size() - 1;

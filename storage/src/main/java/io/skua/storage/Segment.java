@@ -459,6 +459,23 @@ final class Segment implements Closeable {
     }
 
     /**
+     * {@link #read} answered from memory alone, without touching the file: when {@code startOffset} starts one of the
+     * recently appended batches and everything from there to the end is below the bound and fits in {@code maxBytes}
+     * (a consumer following the tail). Null when the read needs the file.
+     */
+    FetchSlice readRecent(long startOffset, int maxBytes, long maxOffsetExclusive) {
+        int limit = size;
+        if (maxOffsetExclusive < nextOffset) {
+            return null;
+        }
+        int pos = recentStart(startOffset, limit);
+        if (pos < 0 || (long) pos + maxBytes < limit) {
+            return null;
+        }
+        return new FetchSlice(log, pos, limit - pos);
+    }
+
+    /**
      * The first record at or after {@code minOffset} whose timestamp is at least {@code timestamp}. Exact for
      * uncompressed {@code CreateTime} batches (their records are decoded); for a compressed batch, the batch's base
      * offset (or {@code minOffset}) and its max timestamp; under {@code LogAppendTime} every record has the batch's

@@ -2,6 +2,7 @@ package io.skua.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,6 +103,29 @@ class PartitionLogTest {
         assertEquals(32L, fromMiddle.get(0).baseOffset());
         assertTrue(fromMiddle.get(0).iterator().next().value().remaining() > 40, "a value of the new shape");
         assertEquals(List.of(36L, 37L), Batches.offsets(log.read(36, oneBatch, 38).readAll()));
+    }
+
+    @Test
+    void shouldAnswerTailReadsFromMemoryExactlyAsFromTheFile() {
+        // Given ten 2-record batches
+        PartitionLog log = open(LogConfig.DEFAULT);
+        for (int i = 0; i < 10; i++) {
+            appendAndCommit(log, Batches.plain(2, 100));
+        }
+        int oneBatch = Batches.plain(2, 100).remaining();
+        // Then at the end there is nothing, and from a recent batch start it is the same bytes the file read gives
+        assertTrue(log.readFromMemory(20, 1 << 20, 20).isEmpty());
+        for (long start = 2; start < 20; start += 2) {
+            FetchSlice fromMemory = log.readFromMemory(start, 1 << 20, 20);
+            assertEquals(log.read(start, 1 << 20, 20).readAll(), fromMemory.readAll());
+            assertEquals(LongStream.range(start, 20).boxed().toList(), Batches.offsets(fromMemory.readAll()));
+        }
+        // And what needs the file is left to it: the middle of a batch, too little room, a bound below the end,
+        // an offset out of range
+        assertNull(log.readFromMemory(3, 1 << 20, 20));
+        assertNull(log.readFromMemory(2, oneBatch, 20));
+        assertNull(log.readFromMemory(2, 1 << 20, 10));
+        assertNull(log.readFromMemory(21, 1 << 20, 21));
     }
 
     @Test

@@ -64,6 +64,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
         /** The follower's broker epoch (Fetch v15+), or -1. */
         private final long replicaEpoch;
         private final List<Partition> parked = new ArrayList<>();
+        /** Per source of the last run: its high watermark and log end before the read (to see appends missed). */
+        private long[] seen = new long[0];
         private Runnable waiter;
         private long timer = -1;
 
@@ -81,6 +83,11 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             List<Future<PartitionData>> reads = new ArrayList<>();
             List<FetchableTopicResponse> owners = new ArrayList<>();
             List<Partition> sources = new ArrayList<>();
+            int count = 0;
+            for (FetchTopic wanted : request.topics()) {
+                count += wanted.partitions().size();
+            }
+            seen = new long[2 * count];
             FetchResponseData response = new FetchResponseData().setSessionId(0);
             for (FetchTopic wanted : request.topics()) {
                 TopicMetadata topic = byId ? topics.topic(wanted.topicId()) : topics.topic(wanted.topic());
@@ -91,6 +98,10 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
                     Partition partition = topic == null ? null : topics.partition(topic.name(), p.partition());
                     owners.add(topicResponse);
                     sources.add(partition);
+                    if (partition != null) {
+                        seen[2 * sources.size() - 2] = partition.highWatermark();
+                        seen[2 * sources.size() - 1] = partition.logEndOffset();
+                    }
                     if (topic != null && p.partition() >= 0 && p.partition() < topic.partitionCount()
                             && cluster.partitionState(topic.name(), p.partition()).leader() != cluster.nodeId()) {
                         // Clustered: clients and followers fetch from the leader.
@@ -172,6 +183,15 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
                 timer = -1;
                 wake();
             });
+            // An append between the reads and the waiters' registration woke nobody: look again if one happened.
+            for (int i = 0; i < sources.size(); i++) {
+                Partition source = sources.get(i);
+                if (source != null && 2 * i + 1 < seen.length && (source.highWatermark() != seen[2 * i]
+                        || source.logEndOffset() != seen[2 * i + 1])) {
+                    ctx.context().runOnContext(v -> wake());
+                    return;
+                }
+            }
         }
 
         private void wake() {

@@ -167,14 +167,22 @@ public final class Partition {
         }).andThen(ar -> wakeWaiters());
     }
 
-    /** Whole batches below {@code maxOffsetExclusive} (a follower's fetch reads up to the log end). */
+    /**
+     * Whole batches below {@code maxOffsetExclusive} (a follower's fetch reads up to the log end). Reads that need the
+     * files run on the I/O thread; the others complete at once.
+     */
     public Future<FetchSlice> readUpTo(long offset, int maxBytes, long maxOffsetExclusive) {
-        return onIo(() -> log.read(offset, maxBytes, maxOffsetExclusive));
+        FetchSlice fromMemory = log.readFromMemory(offset, maxBytes, maxOffsetExclusive);
+        return fromMemory != null ? Future.succeededFuture(fromMemory)
+                : onIo(() -> log.read(offset, maxBytes, maxOffsetExclusive));
     }
 
     /** Whole batches from {@code offset}, at most {@code maxBytes} (the first batch always whole), below the high watermark. */
     public Future<FetchSlice> read(long offset, int maxBytes) {
-        return onIo(() -> log.read(offset, maxBytes, log.highWatermark()));
+        // at the end, or the tail from a recent batch: known without the file, so no trip to the I/O thread
+        FetchSlice fromMemory = log.readFromMemory(offset, maxBytes, log.highWatermark());
+        return fromMemory != null ? Future.succeededFuture(fromMemory)
+                : onIo(() -> log.read(offset, maxBytes, log.highWatermark()));
     }
 
     /**

@@ -64,7 +64,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
         /** The follower's broker epoch (Fetch v15+), or -1. */
         private final long replicaEpoch;
         private final List<Partition> parked = new ArrayList<>();
-        /** Per source of the last run: its high watermark and log end before the read (to see appends missed). */
+        /** Per source of the last run: how far it could be read before the read (to see appends missed). */
         private long[] seen = new long[0];
         private Runnable waiter;
         private long timer = -1;
@@ -87,7 +87,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             for (FetchTopic wanted : request.topics()) {
                 count += wanted.partitions().size();
             }
-            seen = new long[2 * count];
+            seen = new long[count];
             FetchResponseData response = new FetchResponseData().setSessionId(0);
             for (FetchTopic wanted : request.topics()) {
                 TopicMetadata topic = byId ? topics.topic(wanted.topicId()) : topics.topic(wanted.topic());
@@ -99,8 +99,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
                     owners.add(topicResponse);
                     sources.add(partition);
                     if (partition != null) {
-                        seen[2 * sources.size() - 2] = partition.highWatermark();
-                        seen[2 * sources.size() - 1] = partition.logEndOffset();
+                        seen[sources.size() - 1] = visibleEnd(partition);
                     }
                     if (topic != null && p.partition() >= 0 && p.partition() < topic.partitionCount()
                             && cluster.partitionState(topic.name(), p.partition()).leader() != cluster.nodeId()) {
@@ -169,6 +168,11 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             });
         }
 
+        /** How far this fetch may read: the log end for a follower, the high watermark for a consumer. */
+        private long visibleEnd(Partition partition) {
+            return replicaId >= 0 ? partition.logEndOffset() : partition.highWatermark();
+        }
+
         /** Waits for an append on any of the partitions, or the deadline, then fetches once more. */
         private void park(List<Partition> sources) {
             long remainingMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
@@ -186,8 +190,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             // An append between the reads and the waiters' registration woke nobody: look again if one happened.
             for (int i = 0; i < sources.size(); i++) {
                 Partition source = sources.get(i);
-                if (source != null && 2 * i + 1 < seen.length && (source.highWatermark() != seen[2 * i]
-                        || source.logEndOffset() != seen[2 * i + 1])) {
+                if (source != null && i < seen.length && visibleEnd(source) != seen[i]) {
                     ctx.context().runOnContext(v -> wake());
                     return;
                 }

@@ -566,7 +566,7 @@ final class Segment implements Closeable {
         }
     }
 
-    /** Position of the last indexed batch whose base offset is at most {@code offset}; 0 if none. */
+    /** Writer thread: notes where a batch just appended starts (see {@link #recent}). */
     private void remember(long batchBaseOffset, int position) {
         long relative = batchBaseOffset - baseOffset;
         if (relative < 0 || relative > Integer.MAX_VALUE) {
@@ -598,6 +598,7 @@ final class Segment implements Closeable {
         }
     }
 
+    /** Position of the last indexed batch whose base offset is at most {@code offset}; 0 if none. */
     private int positionFor(long offset) throws IOException {
         int i = offsetIndex.floorByKey(offset - baseOffset);
         return i < 0 ? 0 : offsetIndex.value(i);

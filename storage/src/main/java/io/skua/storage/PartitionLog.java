@@ -70,7 +70,10 @@ public final class PartitionLog implements Closeable {
     private volatile long logEndOffset;
     private volatile long highWatermark;
     // Writer thread only.
-    private long recoveryPoint;
+    /** Written by the writer; read by {@link #flushRolledSegments} on another thread. */
+    private volatile long recoveryPoint;
+    /** Counts truncations (writer), so a flush of rolled segments that raced one is not taken as durable. */
+    private volatile int truncations;
     private final ArrayDeque<PendingDeletion> pendingDeletions = new ArrayDeque<>();
     private boolean failed;
     private boolean closed;
@@ -415,7 +418,10 @@ public final class PartitionLog implements Closeable {
         if (!roll) {
             return active;
         }
-        active.onBecomeInactive();
+        // No fsync of the old segment here: it would stall appends for as long as its dirty pages take to write
+        // (seconds under load). flushRolledSegments() does it off the writer; the recovery point stays below the
+        // old segment until then, so a crash before it only means that segment is verified on the next start.
+        active.finishActive();
         Segment next = Segment.create(dir, firstOffset, now);
         List<Segment> list = new ArrayList<>(segments);
         if (active.size() == 0) {
@@ -428,7 +434,6 @@ public final class PartitionLog implements Closeable {
         logStartOffset = Math.max(logStartOffset, list.get(0).baseOffset());
         highWatermark = Math.max(highWatermark, logStartOffset);
         producers.writeSnapshot(firstOffset);
-        recoveryPoint = Math.max(recoveryPoint, active.nextOffset());
         writeCheckpoint();
         return next;
     }
@@ -742,11 +747,69 @@ public final class PartitionLog implements Closeable {
     }
 
     private void afterTruncation(long newEnd) throws IOException {
+        truncations++;
         logEndOffset = newEnd;
         highWatermark = Math.min(Math.max(highWatermark, logStartOffset), newEnd);
         recoveryPoint = Math.min(recoveryPoint, newEnd);
         rebuildProducerState();
         writeCheckpoint();
+    }
+
+    /** The offset below which everything is fsynced and needs no verification after a crash. */
+    long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    /** True when a roll left segments below the active one that are not fsynced yet ({@link #flushRolledSegments}). */
+    public boolean hasUnflushedRolledSegments() {
+        return recoveryPoint < active().baseOffset();
+    }
+
+    /**
+     * Any thread but meant for one off the writer: fsyncs the segments below the active one that lie above the
+     * recovery point (what rolls left unflushed), in order. Hand the result to {@link #advanceRecoveryPoint} on the
+     * writer. Stops quietly at a segment closed meanwhile (deleted by retention, or the log closed).
+     */
+    public RolledFlush flushRolledSegments() {
+        int epoch = truncations;
+        long from = recoveryPoint;
+        List<Segment> list = segments;
+        long through = -1;
+        for (int i = 0; i < list.size() - 1; i++) {
+            Segment s = list.get(i);
+            if (s.nextOffset() <= from) {
+                continue;
+            }
+            try {
+                s.flush();
+            } catch (IOException e) {
+                break;
+            }
+            through = s.nextOffset();
+        }
+        return new RolledFlush(through, epoch);
+    }
+
+    /** What {@link #flushRolledSegments} made durable: every segment ending at or below {@code through}. */
+    public record RolledFlush(long through, int truncationEpoch) {
+    }
+
+    /**
+     * Writer: moves the recovery point up to what {@link #flushRolledSegments} fsynced (unless a truncation happened
+     * since it started, or it no longer ends below the active segment) and checkpoints it.
+     */
+    public void advanceRecoveryPoint(RolledFlush flushed) {
+        if (closed || failed || flushed.truncationEpoch() != truncations || flushed.through() <= recoveryPoint
+                || flushed.through() > active().baseOffset()) {
+            return;
+        }
+        try {
+            recoveryPoint = flushed.through();
+            writeCheckpoint();
+        } catch (IOException e) {
+            failed = true;
+            throw StorageException.io("Checkpoint of " + dir + " failed", e);
+        }
     }
 
     /** Fsyncs every segment written since the recovery point, then advances it to the log end and checkpoints. */

@@ -351,8 +351,13 @@ final class Segment implements Closeable {
 
     /** Called when a newer segment takes over: records the final max timestamp and fsyncs everything. */
     void onBecomeInactive() throws IOException {
-        appendTimeIndexIfNewMax();
+        finishActive();
         flush();
+    }
+
+    /** Records the final max timestamp when a newer segment takes over; the fsync is left to the caller. */
+    void finishActive() throws IOException {
+        appendTimeIndexIfNewMax();
     }
 
     void flush() throws IOException {

@@ -129,6 +129,36 @@ class PartitionLogTest {
     }
 
     @Test
+    void shouldLeaveTheFsyncOfRolledSegmentsToTheFlusherAndMoveTheRecoveryPointOnlyAfterIt() {
+        // Given a log that rolled twice: the rolled segments are not fsynced by the roll
+        PartitionLog log = open(config(Map.of(LogConfig.SEGMENT_BYTES, "300")));
+        while (log.segmentCount() < 3) {
+            appendAndCommit(log, Batches.plain(3, 100));
+        }
+        long activeBase = log.logEndOffset() - 3;
+        assertTrue(log.hasUnflushedRolledSegments());
+        assertTrue(log.recoveryPoint() < activeBase);
+        // When the flusher fsyncs them and the writer takes the result
+        PartitionLog.RolledFlush flushed = log.flushRolledSegments();
+        assertEquals(activeBase, flushed.through());
+        log.advanceRecoveryPoint(flushed);
+        // Then the recovery point is the active segment's base, and nothing is left to flush
+        assertEquals(activeBase, log.recoveryPoint());
+        assertFalse(log.hasUnflushedRolledSegments());
+
+        // And a flush that raced a truncation is not taken as durable
+        while (log.segmentCount() < 5) {
+            appendAndCommit(log, Batches.plain(3, 100));
+        }
+        PartitionLog.RolledFlush beforeTruncation = log.flushRolledSegments();
+        long before = log.recoveryPoint();
+        log.truncateTo(activeBase + 3);
+        log.advanceRecoveryPoint(beforeTruncation);
+        assertEquals(before, log.recoveryPoint());
+        assertTrue(log.recoveryPoint() <= log.logEndOffset());
+    }
+
+    @Test
     void shouldReturnTheWholeBatchWhenFetchingFromItsMiddle() {
         PartitionLog log = open(LogConfig.DEFAULT);
         appendAndCommit(log, Batches.plain(4, 100));

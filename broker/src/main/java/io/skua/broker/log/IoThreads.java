@@ -10,6 +10,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class IoThreads implements AutoCloseable {
     private final ExecutorService[] threads;
+    /** Fsyncs segments that rolls left behind, so that no writer waits for their dirty pages. */
+    private final ExecutorService flusher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "skua-flush");
+        t.setDaemon(true);
+        return t;
+    });
 
     public IoThreads(int count) {
         threads = new ExecutorService[count];
@@ -23,6 +29,11 @@ public final class IoThreads implements AutoCloseable {
         }
     }
 
+    /** The thread that fsyncs rolled segments, shared by all partitions. */
+    public ExecutorService flusher() {
+        return flusher;
+    }
+
     /** The thread for a partition: stable for the life of the process. */
     public ExecutorService forPartition(String topic, int partition) {
         int h = (topic.hashCode() * 31 + partition) & 0x7fffffff;
@@ -31,6 +42,13 @@ public final class IoThreads implements AutoCloseable {
 
     @Override
     public void close() {
+        flusher.shutdown();
+        try {
+            flusher.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         for (ExecutorService t : threads) {
             t.shutdown();
         }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -30,10 +31,14 @@ import java.util.function.Supplier;
  * back on the caller's context.
  */
 public final class Partition {
+    private static final System.Logger LOG = System.getLogger(Partition.class.getName());
     private final String topic;
     private final int index;
     private final PartitionLog log;
     private final ExecutorService io;
+    private final ExecutorService flusher;
+    /** Whether a flush of rolled segments is queued or running (at most one per partition). */
+    private final AtomicBoolean flushing = new AtomicBoolean();
     /** Parked fetches, woken (each on its own context) after every append. Guarded by itself. */
     private final List<Runnable> waiters = new ArrayList<>();
     private final LeaderEpochCache epochs;
@@ -45,10 +50,16 @@ public final class Partition {
     private volatile boolean soleReplica = true;
 
     public Partition(String topic, int index, PartitionLog log, ExecutorService io) {
+        this(topic, index, log, io, io);
+    }
+
+    /** {@code flusher} fsyncs the segments a roll leaves behind, off the writer {@code io}. */
+    public Partition(String topic, int index, PartitionLog log, ExecutorService io, ExecutorService flusher) {
         this.topic = topic;
         this.index = index;
         this.log = log;
         this.io = io;
+        this.flusher = flusher;
         this.epochs = LeaderEpochCache.load(log.dir());
     }
 
@@ -105,7 +116,39 @@ public final class Partition {
         if (!result.duplicate() && soleReplica) {
             log.updateHighWatermark(log.logEndOffset());
         }
+        flushRolledInBackground();
         return result;
+    }
+
+    /**
+     * Writer: after an append that rolled the log, fsyncs the old segment on the flusher thread, then moves the
+     * recovery point past it back on the writer (see {@link PartitionLog#flushRolledSegments}).
+     */
+    private void flushRolledInBackground() {
+        if (!log.hasUnflushedRolledSegments() || !flushing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            flusher.execute(() -> {
+                try {
+                    PartitionLog.RolledFlush done = log.flushRolledSegments();
+                    io.execute(() -> {
+                        try {
+                            log.advanceRecoveryPoint(done);
+                        } catch (RuntimeException e) {
+                            LOG.log(System.Logger.Level.WARNING, "checkpoint after flushing rolled segments of "
+                                    + topic + "-" + index + " failed: " + e);
+                        } finally {
+                            flushing.set(false);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    flushing.set(false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            flushing.set(false);
+        }
     }
 
     /** The I/O thread that is this partition's single writer. */
@@ -126,6 +169,7 @@ public final class Partition {
                     }
                 }
                 log.append(batches, AppendOrigin.REPLICATION, -1);
+                flushRolledInBackground();
             }
             if (leaderHighWatermark >= 0) {
                 log.updateHighWatermark(Math.min(leaderHighWatermark, log.logEndOffset()));

@@ -457,7 +457,7 @@ public final class TopicManager implements Lifecycle {
                 continue;
             }
             PartitionLog log = found.get();
-            Partition partition = new Partition(topic.name(), p, log, io.forPartition(topic.name(), p));
+            Partition partition = new Partition(topic.name(), p, log, io.forPartition(topic.name(), p), io.flusher());
             if (c == null) {
                 // A single node is its own ISR: everything its log holds after recovery is committed.
                 log.updateHighWatermark(log.logEndOffset());

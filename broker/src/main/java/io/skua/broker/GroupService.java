@@ -22,8 +22,8 @@ import java.util.Set;
 
 /**
  * The group coordinator as a broker component. Started after the {@link TopicManager} (it creates
- * {@code __consumer_offsets} on first start and replays it, in the background) and stopped before it. The coordinator runs on an event
- * loop context of its own.
+ * {@code __consumer_offsets} on first start and replays it, in the background) and stopped before it. The
+ * coordinator runs on an event loop context of its own.
  *
  * <p>The number of {@code __consumer_offsets} partitions is the topic's, once it exists: a changed
  * {@code offsets.topic.num.partitions} would move groups to other partitions, so, as in Kafka, it only applies to
@@ -85,7 +85,7 @@ public final class GroupService implements Lifecycle {
         return Future.succeededFuture();
     }
 
-    /** Completes once a single node's coordinator has loaded every offsets partition it could (at once if clustered). */
+    /** Completes once a single node's coordinator has loaded the offsets partitions it could (clustered: at once). */
     public Future<Void> loaded() {
         return backgroundLoad;
     }
@@ -237,8 +237,7 @@ public final class GroupService implements Lifecycle {
         return c == null ? Future.succeededFuture() : backgroundLoad.transform(ar -> c.shutdown());
     }
 
-    /** The coordinator; only called by handlers, which serve requests after {@link #start()} completed. */
-    /** The coordinator, or null until the offsets topic is loaded (clustered brokers load it after starting). */
+    /** The coordinator: a single node's from {@link #start()} on, a clustered one's once the offsets topic exists. */
     public GroupCoordinator coordinator() {
         return coordinator;
     }

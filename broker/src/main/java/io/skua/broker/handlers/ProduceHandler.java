@@ -31,7 +31,8 @@ import java.util.List;
 /**
  * Produce: hands each partition's batches, as they arrived, to the partition's writer (one task per I/O thread for
  * the whole request, see {@link Appends}). Records are never decoded here; storage validates batch headers and CRCs
- * and assigns offsets in place. Advertised from version 0 because librdkafka requires it (KAFKA-18659); versions 0-2 are refused by the dispatcher.
+ * and assigns offsets in place. Advertised from version 0 because librdkafka requires it (KAFKA-18659); versions
+ * 0-2 are refused by the dispatcher.
  */
 public final class ProduceHandler implements ApiHandler<ProduceRequestData, ProduceResponseData> {
     private final TopicManager topics;

@@ -213,7 +213,7 @@ public final class Partition {
 
     /**
      * Whole batches below {@code maxOffsetExclusive} (a follower's fetch reads up to the log end). Reads that need the
-     * files run on the I/O thread; the others complete at once.
+     * files run on the I/O thread; the others (at the end, or the tail from a recent batch) complete at once.
      */
     public Future<FetchSlice> readUpTo(long offset, int maxBytes, long maxOffsetExclusive) {
         FetchSlice fromMemory = log.readFromMemory(offset, maxBytes, maxOffsetExclusive);
@@ -223,10 +223,7 @@ public final class Partition {
 
     /** Whole batches from {@code offset}, at most {@code maxBytes} (the first batch always whole), below the high watermark. */
     public Future<FetchSlice> read(long offset, int maxBytes) {
-        // at the end, or the tail from a recent batch: known without the file, so no trip to the I/O thread
-        FetchSlice fromMemory = log.readFromMemory(offset, maxBytes, log.highWatermark());
-        return fromMemory != null ? Future.succeededFuture(fromMemory)
-                : onIo(() -> log.read(offset, maxBytes, log.highWatermark()));
+        return readUpTo(offset, maxBytes, log.highWatermark());
     }
 
     /**

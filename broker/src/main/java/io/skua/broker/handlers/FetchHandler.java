@@ -65,7 +65,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
         private final long replicaEpoch;
         private final List<Partition> parked = new ArrayList<>();
         /** Per source of the last run: how far it could be read before the read (to see appends missed). */
-        private long[] seen = new long[0];
+        private long[] seen;
         private Runnable waiter;
         private long timer = -1;
 
@@ -190,7 +190,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             // An append between the reads and the waiters' registration woke nobody: look again if one happened.
             for (int i = 0; i < sources.size(); i++) {
                 Partition source = sources.get(i);
-                if (source != null && i < seen.length && visibleEnd(source) != seen[i]) {
+                if (source != null && visibleEnd(source) != seen[i]) {
                     ctx.context().runOnContext(v -> wake());
                     return;
                 }

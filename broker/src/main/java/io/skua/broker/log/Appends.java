@@ -36,8 +36,8 @@ public final class Appends {
 
     /** Runs the queued appends: one task per I/O thread involved. */
     public void submit() {
-        int n = entries.size();
-        if (n == 1) {
+        if (entries.size() == 1) {
+            // one partition, the common case: no grouping
             submit(entries);
             return;
         }

@@ -49,10 +49,6 @@ public final class Partition {
      */
     private volatile boolean soleReplica = true;
 
-    public Partition(String topic, int index, PartitionLog log, ExecutorService io) {
-        this(topic, index, log, io, io);
-    }
-
     /** {@code flusher} fsyncs the segments a roll leaves behind, off the writer {@code io}. */
     public Partition(String topic, int index, PartitionLog log, ExecutorService io, ExecutorService flusher) {
         this.topic = topic;

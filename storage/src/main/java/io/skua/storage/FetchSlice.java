@@ -9,14 +9,26 @@ import java.nio.channels.FileChannel;
 /**
  * A region of a segment file holding whole record batches, returned by {@link PartitionLog#read}. The broker sends
  * it with sendfile ({@code channel}, {@code position}, {@code sizeInBytes}) or copies it with {@link #copyTo}.
+ * A small region at the tail of the log may come with its {@code bytes} already copied from memory
+ * ({@link PartitionLog#readFromMemory}); it is then sent from those, not from the file.
  * The region stays readable after its segment is deleted by retention for {@code file.delete.delay.ms}; it is not
  * protected against {@link PartitionLog#truncateTo} (a follower-only operation), exactly like Kafka.
  *
  * <p>Immutable; the channel is shared, so readers must use positional reads only (as sendfile and
  * {@link #copyTo} do). {@link #EMPTY} has no channel.
  */
-public record FetchSlice(FileChannel channel, long position, int sizeInBytes) implements Records {
+public record FetchSlice(FileChannel channel, long position, int sizeInBytes, ByteBuffer bytes) implements Records {
     public static final FetchSlice EMPTY = new FetchSlice(null, 0, 0);
+
+    /** A region to read from the file. */
+    public FetchSlice(FileChannel channel, long position, int sizeInBytes) {
+        this(channel, position, sizeInBytes, null);
+    }
+
+    /** The region's bytes are in {@link #bytes} (read-only to the caller): no need to read the file. */
+    public boolean inMemory() {
+        return bytes != null;
+    }
 
     public boolean isEmpty() {
         return sizeInBytes == 0;
@@ -26,6 +38,10 @@ public record FetchSlice(FileChannel channel, long position, int sizeInBytes) im
     @Override
     public void copyTo(ByteBuffer dst) {
         if (isEmpty()) {
+            return;
+        }
+        if (bytes != null) {
+            dst.put(bytes.duplicate());
             return;
         }
         ByteBuffer target = dst.slice(dst.position(), sizeInBytes);

@@ -66,6 +66,12 @@ final class Segment implements Closeable {
      */
     private final AtomicLongArray recent = new AtomicLongArray(RECENT);
     private int recentNext;
+    /**
+     * The last bytes appended while this is the active segment (created by the first append, dropped when a newer
+     * segment takes over): tail reads copy them instead of reading the file. Written by the writer before it
+     * publishes {@link #size}.
+     */
+    private volatile TailBytes tail;
     /** Writer thread only: the first batch's max timestamp, the base of time-based rolling. */
     private long rollBaseTimestamp = RecordBatch.NO_TIMESTAMP;
     /** Writer thread only. */
@@ -226,6 +232,7 @@ final class Segment implements Closeable {
      */
     long recover(int indexIntervalBytes) throws IOException {
         forgetRecent();
+        tail = null;
         offsetIndex.truncateToEntries(0);
         timeIndex.truncateToEntries(0);
         maxTimestamp = RecordBatch.NO_TIMESTAMP;
@@ -292,6 +299,13 @@ final class Segment implements Closeable {
             indexBatch(batch, position, indexIntervalBytes);
             remember(batch.baseOffset(), position);
         }
+        TailBytes t = tail;
+        if (t == null) {
+            tail = t = new TailBytes(start);
+        } else if (t.end() != start) {
+            t.reset(start);
+        }
+        t.append(data);
         nextOffset = batches.get(batches.size() - 1).nextOffset();
         size = start + data.remaining();
     }
@@ -336,6 +350,10 @@ final class Segment implements Closeable {
             if (h.lastOffset() >= offset) {
                 long firstRemoved = h.baseOffset();
                 forgetRecent();
+                TailBytes t = tail;
+                if (t != null) {
+                    t.reset(pos);
+                }
                 size = pos;
                 offsetIndex.truncateFromValue(pos);
                 timeIndex.truncateFromValue(firstRemoved - baseOffset);
@@ -357,6 +375,7 @@ final class Segment implements Closeable {
 
     /** Records the final max timestamp when a newer segment takes over; the fsync is left to the caller. */
     void finishActive() throws IOException {
+        tail = null;
         appendTimeIndexIfNewMax();
     }
 
@@ -464,11 +483,14 @@ final class Segment implements Closeable {
     }
 
     /**
-     * {@link #read} answered from memory alone, without touching the file: when {@code startOffset} starts one of the
-     * recently appended batches and everything from there to the end is below the bound and fits in {@code maxBytes}
-     * (a consumer following the tail). Null when the read needs the file.
+     * {@link #read} answered without searching the file: when {@code startOffset} starts one of the recently appended
+     * batches and everything from there to the end is below the bound and fits in {@code maxBytes} (a consumer
+     * following the tail). Up to {@link TailBytes#CAPACITY} bytes come copied from memory; a larger region, or one the
+     * ring no longer holds, is a file region. Null when the read needs the file.
      */
     FetchSlice readRecent(long startOffset, int maxBytes, long maxOffsetExclusive) {
+        TailBytes t = tail;
+        long stamp = t == null ? -1 : t.stamp();
         int limit = size;
         if (maxOffsetExclusive < nextOffset) {
             return null;
@@ -477,7 +499,8 @@ final class Segment implements Closeable {
         if (pos < 0 || (long) pos + maxBytes < limit) {
             return null;
         }
-        return new FetchSlice(log, pos, limit - pos);
+        ByteBuffer bytes = t != null && limit - pos <= TailBytes.CAPACITY ? t.copy(stamp, pos, limit) : null;
+        return new FetchSlice(log, pos, limit - pos, bytes);
     }
 
     /**

@@ -77,4 +77,55 @@ class ConcurrentReadTest {
         assertTrue(failures.isEmpty(), () -> failures.peek().toString());
         assertTrue(reads.get() > 100, "reads: " + reads.get());
     }
+
+    @Test
+    void shouldCopyOnlyWholeValidBatchesFromTheTailInMemoryWhileTheWriterAppendsRollsAndTruncates() throws Exception {
+        LogConfig config = LogConfig.fromProperties(Map.of(LogConfig.SEGMENT_BYTES, "60000"));
+        PartitionLog log = PartitionLog.open(dir, config, () -> 1L);
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong fromMemory = new AtomicLong();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        Runnable reader = () -> {
+            while (!done.get()) {
+                long end = log.logEndOffset();
+                for (long offset = Math.max(0, end - 5); offset < end; offset++) {
+                    try {
+                        FetchSlice slice = log.readFromMemory(offset, 1 << 20, Long.MAX_VALUE);
+                        if (slice == null || !slice.inMemory()) {
+                            continue;
+                        }
+                        List<MutableRecordBatch> batches = Batches.parse(slice.readAll());
+                        assertEquals(offset, batches.get(0).baseOffset());
+                        long expected = offset;
+                        for (MutableRecordBatch b : batches) {
+                            assertEquals(expected, b.baseOffset());
+                            assertTrue(b.isValid(), "CRC of the batch at " + expected);
+                            expected = b.nextOffset();
+                        }
+                        fromMemory.incrementAndGet();
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }
+            }
+        };
+        Thread[] readers = {new Thread(reader), new Thread(reader)};
+        for (Thread t : readers) {
+            t.start();
+        }
+        for (int i = 0; i < 6000; i++) {
+            log.append(Batches.withValueSize(1 + i % 5, i, 10 + i % 300), AppendOrigin.CLIENT, 0);
+            if (i % 97 == 0 && log.logEndOffset() > 10) {
+                log.truncateTo(log.logEndOffset() - 7);
+            }
+        }
+        done.set(true);
+        for (Thread t : readers) {
+            t.join();
+        }
+        log.close();
+
+        assertTrue(failures.isEmpty(), () -> failures.peek().toString());
+        assertTrue(fromMemory.get() > 100, "reads from memory: " + fromMemory.get());
+    }
 }

@@ -129,6 +129,37 @@ class PartitionLogTest {
     }
 
     @Test
+    void shouldCopySmallTailReadsFromMemoryAndSeeTheNewBytesAfterATruncation() {
+        // Given a log of 2-record batches
+        PartitionLog log = open(LogConfig.DEFAULT);
+        for (int i = 0; i < 10; i++) {
+            appendAndCommit(log, Batches.plain(2, 100));
+        }
+        // Then a small tail read comes copied from memory, with the file's bytes
+        FetchSlice small = log.readFromMemory(16, 1 << 20, 20);
+        assertTrue(small.inMemory());
+        assertEquals(log.read(16, 1 << 20, 20).readAll(), small.readAll());
+        // When the log is truncated into the tail and batches of another shape are appended
+        log.truncateTo(14);
+        appendAndCommit(log, Batches.withValueSize(3, 200, 50));
+        appendAndCommit(log, Batches.withValueSize(3, 200, 50));
+        // Then the copy from memory holds the new batches, not the truncated ones
+        FetchSlice after = log.readFromMemory(17, 1 << 20, 20);
+        assertTrue(after.inMemory());
+        assertEquals(log.read(17, 1 << 20, 20).readAll(), after.readAll());
+        assertEquals(List.of(17L, 18L, 19L), Batches.offsets(after.readAll()));
+        // And a tail larger than the ring is a file region with the same bytes
+        appendAndCommit(log, Batches.withValueSize(5, 300, TailBytes.CAPACITY));
+        appendAndCommit(log, Batches.plain(1, 300));
+        FetchSlice large = log.readFromMemory(20, 1 << 20, 26);
+        assertFalse(large.inMemory());
+        assertEquals(List.of(20L, 21L, 22L, 23L, 24L, 25L), Batches.offsets(large.readAll()));
+        FetchSlice last = log.readFromMemory(25, 1 << 20, 26);
+        assertTrue(last.inMemory());
+        assertEquals(log.read(25, 1 << 20, 26).readAll(), last.readAll());
+    }
+
+    @Test
     void shouldLeaveTheFsyncOfRolledSegmentsToTheFlusherAndMoveTheRecoveryPointOnlyAfterIt() {
         // Given a log that rolled twice: the rolled segments are not fsynced by the roll
         PartitionLog log = open(config(Map.of(LogConfig.SEGMENT_BYTES, "300")));

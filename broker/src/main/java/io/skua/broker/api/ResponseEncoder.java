@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * Encodes a response header and body into response parts. Record data that lives in segment files
  * ({@link FetchSlice}) becomes a file region of its own, so it is sent with sendfile and never copied into
- * the heap; everything else goes into one heap buffer of exactly the right size.
+ * the heap; everything else, including small tail reads already copied from memory ({@link FetchSlice#inMemory}),
+ * goes into one heap buffer of exactly the right size.
  */
 public final class ResponseEncoder {
     private ResponseEncoder() {}
@@ -37,7 +38,7 @@ public final class ResponseEncoder {
         long n = 0;
         for (var topic : fetch.responses()) {
             for (var partition : topic.partitions()) {
-                if (partition.records() instanceof FetchSlice f) {
+                if (partition.records() instanceof FetchSlice f && !f.inMemory()) {
                     n += f.sizeInBytes();
                 }
             }
@@ -74,7 +75,7 @@ public final class ResponseEncoder {
 
         @Override
         public void writeRecords(Records records) {
-            if (records instanceof FetchSlice f) {
+            if (records instanceof FetchSlice f && !f.inMemory()) {
                 if (f.isEmpty()) {
                     return;
                 }

@@ -18,19 +18,34 @@ import java.nio.file.StandardOpenOption;
  * </ul>
  * Big-endian, no header. A trailing partial entry (torn write) is dropped on open.
  *
+ * <p>New entries are written behind: they collect in memory (up to {@link #PENDING_ENTRIES}) and go to the file in
+ * one write when that fills up, on {@link #flush}, {@link #truncateToEntries} and {@link #close}. An appended
+ * batch that adds an index entry would otherwise cost two small writes to the index files (each dirtying an inode)
+ * besides its own. A crash may therefore lose the newest entries; the indexes of segments past the recovery point
+ * are rebuilt anyway, and the segments before it were flushed.
+ *
  * <p>Thread-safety: one writer (append, truncate) and any number of concurrent readers; {@link #entries()} is
- * volatile and only counts entries already written.
+ * volatile and counts the entries readers can see, in the file or in memory. Entries below the volatile
+ * {@code written} are read from the file without a lock; the ones in memory are read under the index's monitor,
+ * which the writer holds while it changes them.
  */
 final class SparseIndex implements Closeable {
     /** Per-thread room for one entry of either kind (at most 12 bytes). */
     private static final ThreadLocal<ByteBuffer> SCRATCH =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Long.BYTES + Integer.BYTES));
 
+    /** Entries kept in memory before they are written to the file together. */
+    static final int PENDING_ENTRIES = 256;
+
     private final FileChannel channel;
     private final int keySize;
     private final int entrySize;
     private volatile Path path;
     private volatile int entries;
+    /** Entries {@code [0, written)} are in the file; {@code [written, entries)} are in {@link #pending}. */
+    private volatile int written;
+    /** Entries not written yet, from entry {@code written} on; null while there are none. Guarded by this. */
+    private ByteBuffer pending;
 
     private SparseIndex(Path path, FileChannel channel, int keySize) throws IOException {
         this.path = path;
@@ -39,6 +54,7 @@ final class SparseIndex implements Closeable {
         this.entrySize = keySize + Integer.BYTES;
         long size = channel.size();
         this.entries = (int) (size / entrySize);
+        this.written = entries;
         if (size % entrySize != 0) {
             channel.truncate((long) entries * entrySize);
         }
@@ -64,12 +80,35 @@ final class SparseIndex implements Closeable {
     }
 
     long key(int i) throws IOException {
+        if (i >= written) {
+            synchronized (this) {
+                if (i >= written) {
+                    int at = pendingAt(i);
+                    return keySize == Long.BYTES ? pending.getLong(at) : pending.getInt(at);
+                }
+            }
+        }
         ByteBuffer entry = read(i);
         return keySize == Long.BYTES ? entry.getLong(0) : entry.getInt(0);
     }
 
     int value(int i) throws IOException {
+        if (i >= written) {
+            synchronized (this) {
+                if (i >= written) {
+                    return pending.getInt(pendingAt(i) + keySize);
+                }
+            }
+        }
         return read(i).getInt(keySize);
+    }
+
+    /** Monitor held: where entry {@code i} (not written yet) is in {@link #pending}. */
+    private int pendingAt(int i) throws IOException {
+        if (i >= entries || pending == null) {
+            throw new IOException("Index " + path + " has no entry " + i + " (it has " + entries + ")");
+        }
+        return (i - written) * entrySize;
     }
 
     /**
@@ -113,27 +152,50 @@ final class SparseIndex implements Closeable {
         return lo;
     }
 
-    void append(long key, int value) throws IOException {
-        ByteBuffer entry = ByteBuffer.allocate(entrySize);
+    synchronized void append(long key, int value) throws IOException {
+        if (pending == null) {
+            pending = ByteBuffer.allocate(PENDING_ENTRIES * entrySize);
+        }
+        int at = (entries - written) * entrySize;
         if (keySize == Long.BYTES) {
-            entry.putLong(key);
+            pending.putLong(at, key);
         } else {
-            entry.putInt(Math.toIntExact(key));
+            pending.putInt(at, Math.toIntExact(key));
         }
-        entry.putInt(value).flip();
-        long at = (long) entries * entrySize;
-        while (entry.hasRemaining()) {
-            channel.write(entry, at + entry.position());
-        }
+        pending.putInt(at + keySize, value);
         entries++;
+        if (entries - written == PENDING_ENTRIES) {
+            writePending();
+        }
+    }
+
+    /** Writes the entries kept in memory to the file (not fsynced). */
+    synchronized void writePending() throws IOException {
+        int n = entries - written;
+        if (n > 0) {
+            ByteBuffer src = pending.duplicate().position(0).limit(n * entrySize);
+            long at = (long) written * entrySize;
+            while (src.hasRemaining()) {
+                channel.write(src, at + src.position());
+            }
+            written = entries;
+        }
     }
 
     /** Keeps only the first {@code n} entries. */
     void truncateToEntries(int n) throws IOException {
-        if (n < entries) {
+        synchronized (this) {
+            if (n >= entries) {
+                return;
+            }
+            if (n >= written) {
+                entries = n; // only entries in memory go
+                return;
+            }
             entries = n;
-            channel.truncate((long) n * entrySize);
+            written = n;
         }
+        channel.truncate((long) n * entrySize);
     }
 
     /** Removes every entry whose value is {@code value} or more. */
@@ -157,7 +219,12 @@ final class SparseIndex implements Closeable {
         return n == 1 || (key(n - 2) < key(n - 1) && value(n - 2) <= lastValue);
     }
 
+    /** Writes the entries kept in memory and fsyncs the file; the memory for them is released until the next append. */
     void flush() throws IOException {
+        synchronized (this) {
+            writePending();
+            pending = null;
+        }
         channel.force(true);
     }
 
@@ -170,8 +237,15 @@ final class SparseIndex implements Closeable {
         path = target;
     }
 
+    /** Writes the entries kept in memory (a clean shutdown keeps the whole index) and closes the file. */
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            if (channel.isOpen()) {
+                writePending();
+            }
+        } finally {
+            channel.close();
+        }
     }
 }

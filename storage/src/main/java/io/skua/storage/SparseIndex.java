@@ -19,7 +19,8 @@ import java.nio.file.StandardOpenOption;
  * Big-endian, no header. A trailing partial entry (torn write) is dropped on open.
  *
  * <p>New entries are written behind: they collect in memory (up to {@link #PENDING_ENTRIES}) and go to the file in
- * one write when that fills up, on {@link #flush}, {@link #truncateToEntries} and {@link #close}. An appended
+ * one write when that fills up, on {@link #flush} and on {@link #close}; {@link #truncateToEntries} drops the ones it
+ * removes from memory and truncates the file only below what was written. An appended
  * batch that adds an index entry would otherwise cost two small writes to the index files (each dirtying an inode)
  * besides its own. A crash may therefore lose the newest entries; the indexes of segments past the recovery point
  * are rebuilt anyway, and the segments before it were flushed.

@@ -61,6 +61,7 @@ public final class SkuaBroker {
     public static VertxOptions vertxOptions(BrokerConfig config) {
         return new VertxOptions()
                 .setEventLoopPoolSize(config.numNetworkThreads())
+                .setPreferNativeTransport(config.nativeTransportEnabled())
                 .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)
                         .setClassPathResolvingEnabled(false));
     }

@@ -101,6 +101,8 @@ class SkuaBrokerTest {
             BrokerConfig config = config(dir).with("listeners", "PLAINTEXT://127.0.0.1:" + taken.getLocalPort());
             ExecutionException e = assertThrows(ExecutionException.class, () -> await(SkuaBroker.start(config)));
             assertTrue(e.getCause() instanceof java.net.BindException, e.getCause().toString());
+            assertTrue(e.getCause().getMessage().contains("PLAINTEXT") && e.getCause().getMessage()
+                    .contains(":" + taken.getLocalPort()), e.getCause().getMessage());
         }
     }
 

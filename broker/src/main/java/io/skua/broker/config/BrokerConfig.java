@@ -68,6 +68,7 @@ public final class BrokerConfig {
     public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
     public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
     public static final String SKUA_ZERO_COPY = "skua.network.zero.copy.enable";
+    public static final String SKUA_NATIVE_TRANSPORT = "skua.network.native.transport.enable";
     public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
     public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
     public static final String LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = "log.cleaner.io.max.bytes.per.second";
@@ -134,6 +135,7 @@ public final class BrokerConfig {
     private static final Property<Long> P_DELETE_DELAY = define(LOG_SEGMENT_DELETE_DELAY_MS, Long.class, Parsers::parseLong, 60_000L, Range.atLeast(0), "how long deleted segment files stay readable");
     private static final Property<Integer> P_OFFSETS_PARTITIONS = define(OFFSETS_TOPIC_NUM_PARTITIONS, Integer.class, Parsers::parseInt, 50, Range.atLeast(1), "partitions of __consumer_offsets");
     private static final Property<Boolean> P_ZERO_COPY = define(SKUA_ZERO_COPY, Boolean.class, Parsers::parseBoolean, true, Range.ANY, "sendfile for fetch data on plaintext listeners (Skua)");
+    private static final Property<Boolean> P_NATIVE_TRANSPORT = define(SKUA_NATIVE_TRANSPORT, Boolean.class, Parsers::parseBoolean, true, Range.ANY, "Netty's native epoll transport where it loads, Java NIO otherwise (Skua)");
 
     private static final Property<Boolean> P_CLEANER_ENABLE = define(LOG_CLEANER_ENABLE, Boolean.class, Parsers::parseBoolean, true, Range.ANY, "run the log cleaner for compacted topics");
     private static final Property<Long> P_CLEANER_BACKOFF = define(LOG_CLEANER_BACKOFF_MS, Long.class, Parsers::parseLong, 15_000L, Range.atLeast(0), "pause between cleaner passes");
@@ -489,6 +491,11 @@ public final class BrokerConfig {
 
     public boolean zeroCopyEnabled() {
         return get(P_ZERO_COPY);
+    }
+
+    /** Whether the event loops use Netty's native epoll transport when it is available (NIO otherwise). */
+    public boolean nativeTransportEnabled() {
+        return get(P_NATIVE_TRANSPORT);
     }
 
     /** True when {@code cluster.bind} is set: the broker joins a cluster instead of running alone. */

@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 
+import java.net.BindException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -68,7 +69,7 @@ final class ListenerVerticle extends VerticleBase {
                 connection.start();
             });
             servers.add(server);
-            listening.add(server.listen());
+            listening.add(server.listen().recover(err -> Future.failedFuture(bindFailure(endpoint, err))));
         }
         return Future.all(listening).map(all -> {
             for (int i = 0; i < endpoints.size(); i++) {
@@ -76,6 +77,22 @@ final class ListenerVerticle extends VerticleBase {
             }
             return null;
         });
+    }
+
+    /**
+     * The JDK reports a taken or foreign address as a {@link BindException}; Netty's native transport as a plain
+     * {@code IOException} with the system's message. Both come out as a {@code BindException} naming the listener.
+     */
+    static Throwable bindFailure(Endpoint endpoint, Throwable err) {
+        String message = String.valueOf(err.getMessage());
+        if (!(err instanceof BindException) && !message.contains("Address already in use")
+                && !message.contains("Cannot assign requested address")) {
+            return err;
+        }
+        BindException e = new BindException("listener " + endpoint.listenerName() + " cannot bind "
+                + endpoint.bindHost() + ":" + endpoint.port() + ": " + message);
+        e.initCause(err);
+        return e;
     }
 
     private void onConnectionClosed(Connection connection) {

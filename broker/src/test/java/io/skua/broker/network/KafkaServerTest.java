@@ -8,11 +8,13 @@ import io.skua.broker.testing.RawClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.transport.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
@@ -417,10 +419,19 @@ class KafkaServerTest {
 
     // ---- responses with file parts ----
 
-    @ParameterizedTest(name = "zeroCopy={0}")
-    @ValueSource(booleans = {true, false})
-    void shouldSendFilePartsBetweenInMemoryParts(boolean zeroCopy, @TempDir Path dir) throws Exception {
+    /** Replaces the test's Vert.x with one on the given transport ("nio" or "epoll", which must load here). */
+    private void useTransport(String transport) throws Exception {
+        await(vertx.close());
+        vertx = Vertx.builder().withTransport(transport.equals("epoll") ? Transport.EPOLL : Transport.NIO).build();
+        assertEquals(transport.equals("epoll"), vertx.isNativeTransportEnabled(), "transport " + transport);
+    }
+
+    @ParameterizedTest(name = "transport={0} zeroCopy={1}")
+    @CsvSource({"nio,true", "nio,false", "epoll,true", "epoll,false"})
+    void shouldSendFilePartsBetweenInMemoryParts(String transport, boolean zeroCopy, @TempDir Path dir)
+            throws Exception {
         // Given a file and a dispatcher answering with head + file region + tail
+        useTransport(transport);
         Path file = dir.resolve("00000000000000000000.log");
         byte[] content = new byte[3 * 1024 * 1024 + 7];
         for (int i = 0; i < content.length; i++) {
@@ -453,6 +464,38 @@ class KafkaServerTest {
             assertArrayEquals(expected, second);
 
             // And the storage-owned channel is still open
+            assertTrue(channel.isOpen());
+        }
+    }
+
+    @ParameterizedTest(name = "transport={0}")
+    @ValueSource(strings = {"nio", "epoll"})
+    void shouldCloseOnlyTheConnectionWhoseFileRegionOutlivedTheFile(String transport, @TempDir Path dir)
+            throws Exception {
+        // Given a response whose file region reaches past the end of the file (the segment was truncated after
+        // the fetch read it), and a small echo for every other request
+        useTransport(transport);
+        Path file = dir.resolve("00000000000000000000.log");
+        Files.write(file, new byte[1000]);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            BiFunction<ConnectionContext, ByteBuffer, Future<Response>> answer = (ctx, frame) ->
+                    text(frame).equals("stale")
+                            ? Future.succeededFuture(Response.of(List.of(
+                                    new ResponsePart.Bytes(ByteBuffer.wrap("head".getBytes(StandardCharsets.UTF_8))),
+                                    new ResponsePart.FileRegion(channel, 500, 4000))))
+                            : Future.succeededFuture(echo(text(frame)));
+            start(settings(), answer::apply);
+            RawClient victim = connect();
+            RawClient bystander = connect();
+
+            // When the stale region is sent
+            victim.send("stale");
+
+            // Then that connection is closed (the transport does not spin on a short file)
+            assertTrue(victim.awaitClosedByServer());
+            // And another client is still answered, and the storage-owned channel is still open
+            bystander.send("ping");
+            assertEquals("ping", new String(bystander.readFrame(), StandardCharsets.UTF_8));
             assertTrue(channel.isOpen());
         }
     }

@@ -113,8 +113,10 @@ public final class ClusteredView implements ClusterView, TopicManager.ClusterTop
         for (TopicRecord t : metadata.topics().values()) {
             all.add(sync(t.name()));
         }
-        return Future.join(all).<Void>mapEmpty().onComplete(ar ->
-                resyncTimer = vertx.setPeriodic(RESYNC_INTERVAL_MS, id -> resyncDiffering()));
+        // At once, not after the syncs above: a local topic the metadata no longer names (deleted while this broker
+        // was down) is only found by the resync, and one slow initial sync must not hold that back.
+        resyncTimer = vertx.setPeriodic(RESYNC_INTERVAL_MS, id -> resyncDiffering());
+        return Future.join(all).mapEmpty();
     }
 
     @Override

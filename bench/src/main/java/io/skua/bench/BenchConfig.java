@@ -13,7 +13,8 @@ final class BenchConfig {
   int e2eRecords = 10_000;
   int latencyRate = 20_000;
   int latencySeconds = 30;
-  int latencyWarmupSeconds = 5;
+  /** Long enough for the driver JVM's own JIT to settle: at 5 s it was still recompiling its network client. */
+  int latencyWarmupSeconds = 10;
   int startTimeoutSeconds = 120;
   boolean runKafka = true;
   boolean runSingle = true; // the single-node scenario

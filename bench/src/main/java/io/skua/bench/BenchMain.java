@@ -471,7 +471,7 @@ public final class BenchMain {
       c.warmupRecords = 100_000;
       c.e2eRecords = 2_000;
       c.latencySeconds = 10;
-      c.latencyWarmupSeconds = 2;
+      c.latencyWarmupSeconds = 5;
     }
     if (records != null) {
       c.records = records;

@@ -138,6 +138,14 @@ public final class FixedRateLatency {
           measured[n++] = latNs[i];
         }
       }
+      if (a.containsKey("dump")) {
+        // One line per measured record in send order: its latency in ns, or -1 if it never arrived.
+        try (java.io.PrintWriter w = new java.io.PrintWriter(a.get("dump"), java.nio.charset.StandardCharsets.UTF_8)) {
+          for (int i = warmup; i < total; i++) {
+            w.println(latNs[i]);
+          }
+        }
+      }
       long[] sorted = Arrays.copyOf(measured, n);
       Arrays.sort(sorted);
       StringBuilder out = new StringBuilder("RESULT");

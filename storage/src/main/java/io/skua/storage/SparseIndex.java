@@ -81,44 +81,32 @@ final class SparseIndex implements Closeable {
     }
 
     long key(int i) throws IOException {
-        if (i >= written) {
-            synchronized (this) {
-                if (i >= written) {
-                    int at = pendingAt(i);
-                    return keySize == Long.BYTES ? pending.getLong(at) : pending.getInt(at);
-                }
-            }
-        }
         ByteBuffer entry = read(i);
         return keySize == Long.BYTES ? entry.getLong(0) : entry.getInt(0);
     }
 
     int value(int i) throws IOException {
-        if (i >= written) {
-            synchronized (this) {
-                if (i >= written) {
-                    return pending.getInt(pendingAt(i) + keySize);
-                }
-            }
-        }
         return read(i).getInt(keySize);
     }
 
-    /** Monitor held: where entry {@code i} (not written yet) is in {@link #pending}. */
-    private int pendingAt(int i) throws IOException {
-        if (i >= entries || pending == null) {
-            throw new IOException("Index " + path + " has no entry " + i + " (it has " + entries + ")");
-        }
-        return (i - written) * entrySize;
-    }
-
     /**
-     * Reads entry {@code i} into this thread's scratch buffer (direct, so the positional read needs no temporary
+     * Puts entry {@code i} into this thread's scratch buffer (direct, so the positional read needs no temporary
      * copy; a lookup's binary search reads several entries and must not allocate per probe). Valid until the
-     * thread's next read.
+     * thread's next read. An entry not written yet is copied from memory under the monitor; one below
+     * {@code written} is read from the file without it.
      */
     private ByteBuffer read(int i) throws IOException {
         ByteBuffer entry = SCRATCH.get().clear().limit(entrySize);
+        if (i >= written) {
+            synchronized (this) {
+                if (i >= written) {
+                    if (i >= entries || pending == null) {
+                        throw new IOException("Index " + path + " has no entry " + i + " (it has " + entries + ")");
+                    }
+                    return entry.put(0, pending, (i - written) * entrySize, entrySize);
+                }
+            }
+        }
         long at = (long) i * entrySize;
         while (entry.hasRemaining()) {
             if (channel.read(entry, at + entry.position()) < 0) {

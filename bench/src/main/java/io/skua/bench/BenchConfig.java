@@ -11,6 +11,12 @@ final class BenchConfig {
   long records = 2_000_000;
   long warmupRecords = 200_000;
   int e2eRecords = 10_000;
+  /**
+   * Consumer runs per topic and repetition. A fetch phase lasts about a second, and single runs of the same broker
+   * spread by up to 2x (fresh consumer JVM, two shared cores); the first run is inside the CPU window, the others
+   * follow it.
+   */
+  int consumePasses = 3;
   int latencyRate = 20_000;
   int latencySeconds = 30;
   /** Long enough for the driver JVM's own JIT to settle: at 5 s it was still recompiling its network client. */

@@ -103,12 +103,15 @@ public final class BenchMain {
       results.define(p.id + ".rps", p.label, "throughput", "records/s", true);
       results.define(p.id + ".mbps", p.label, "throughput", "MB/s", true);
       results.define(p.id + ".p99", p.label, "p99 send→ack latency", "ms", false);
+      results.define(p.id + ".ctx.client", p.label, "cores the producer tool kept busy (of " + CORES + ")", "cores", false);
     }
     for (Produce p : CONSUME) {
       String label = "Consume " + p.recordSize + " B, " + p.partitions + (p.partitions == 1 ? " partition" : " partitions");
-      results.define("c-" + p.id + ".rps", label, "throughput (fetch phase)", "records/s", true);
-      results.define("c-" + p.id + ".mbps", label, "throughput (fetch phase)", "MB/s", true);
-      results.define("c-" + p.id + ".wall", label, "wall time incl. group join", "s", false);
+      int passes = cfg.consumePasses;
+      results.define("c-" + p.id + ".rps", label, "throughput (fetch phase)", "records/s", true, passes);
+      results.define("c-" + p.id + ".mbps", label, "throughput (fetch phase)", "MB/s", true, passes);
+      results.define("c-" + p.id + ".wall", label, "wall time incl. group join", "s", false, passes);
+      results.define("c-" + p.id + ".ctx.client", label, "cores the consumer tool kept busy (of " + CORES + ")", "cores", false, passes);
     }
     String e2e = "End-to-end, synchronous round trip (EndToEndLatency, 100 B, acks=1)";
     results.define("e2e.avg", e2e, "mean", "ms", false);
@@ -121,9 +124,16 @@ public final class BenchMain {
     results.define("fr.p999", fr, "p99.9", "ms", false);
     results.define("fr.max", fr, "max", "ms", false);
     results.define("fr.rate", fr, "achieved send rate", "msg/s", true);
+    results.define("fr.ctx.rpr", fr, "records per produce request (how the client batched)", "records", false);
+    results.define("fr.ctx.rpf", fr, "records per fetch request (how the client batched)", "records", false);
     results.define("res.rss", "Broker resources", "RSS after the run (VmRSS)", "MiB", false);
     results.define("res.hwm", "Broker resources", "peak RSS (VmHWM)", "MiB", false);
     results.define("res.cpu", "Broker resources", "CPU per million records produced+consumed", "s", false);
+    results.define("res.cpu.produce", "Broker resources", "CPU in the produce tests", "s", false);
+    results.define("res.cpu.consume", "Broker resources", "CPU in the consume tests", "s", false);
+    results.define("res.cpu.e2e", "Broker resources", "CPU in the synchronous round trips", "s", false);
+    results.define("res.cpu.rate", "Broker resources", "CPU in the fixed-rate phase", "s", false);
+    results.define("res.cpu.request", "Broker resources", "CPU per request in the fixed-rate phase", "µs", false);
   }
 
   void runAll() throws Exception {
@@ -191,16 +201,34 @@ public final class BenchMain {
       runProducer(b, new Produce(WARMUP_TOPIC, "warm-up", 1, 100, "1"), cfg.warmupRecords, toolLogs, false);
 
       double cpu0 = b.cpuSeconds();
+      Map<String, double[]> threads0 = b.cpuByThreadGroup();
+      PhaseCpu phases = new PhaseCpu(b, name, cpu0);
       long records = 0;
       for (Produce p : PRODUCE) {
         records += runProducer(b, p, cfg.records, toolLogs, true);
       }
+      results.add("res.cpu.produce", name, phases.mark("produce tests"));
       for (Produce p : CONSUME) {
-        records += runConsumer(b, p, cfg.records, rep, toolLogs, true);
+        records += runConsumer(b, p, cfg.records, rep, 1, toolLogs, true);
       }
+      results.add("res.cpu.consume", name, phases.mark("consume tests"));
       records += runEndToEnd(b, toolLogs);
+      results.add("res.cpu.e2e", name, phases.mark("synchronous round trips"));
+      fixedRateRequests = 0;
       records += runFixedRate(b, toolLogs);
+      double rateCpu = phases.mark("fixed-rate latency");
+      results.add("res.cpu.rate", name, rateCpu);
+      if (fixedRateRequests > 0) {
+        results.add("res.cpu.request", name, rateCpu / fixedRateRequests * 1e6);
+      }
       double cpu1 = b.cpuSeconds();
+      logThreadCpu(name, threads0, b.cpuByThreadGroup());
+      // More consumer runs, after the CPU window so that its records per second stay comparable between runs.
+      for (int pass = 2; pass <= cfg.consumePasses; pass++) {
+        for (Produce p : CONSUME) {
+          runConsumer(b, p, cfg.records, rep, pass, toolLogs, true);
+        }
+      }
       double[] rss = b.rssMiB();
       results.add("res.rss", name, rss[0]);
       results.add("res.hwm", name, rss[1]);
@@ -215,6 +243,42 @@ public final class BenchMain {
       b.stop();
       deleteTree(b.dataDir);
     }
+  }
+
+  /** Logs the broker's CPU seconds used by each phase of a repetition. */
+  static final class PhaseCpu {
+    private final Broker broker;
+    private final String name;
+    private double last;
+
+    PhaseCpu(Broker broker, String name, double start) {
+      this.broker = broker;
+      this.name = name;
+      this.last = start;
+    }
+
+    /** Logs and returns the CPU seconds since the previous mark. */
+    double mark(String phase) throws IOException {
+      double now = broker.cpuSeconds();
+      double used = now - last;
+      log(String.format("%s: %.1f CPU s in the %s", name, used, phase));
+      last = now;
+      return used;
+    }
+  }
+
+  /** Logs, per group of threads, the user and system CPU seconds used between two samples. */
+  static void logThreadCpu(String name, Map<String, double[]> before, Map<String, double[]> after) {
+    StringBuilder sb = new StringBuilder(name).append(": CPU s per thread group (user/system):");
+    after.entrySet().stream()
+        .map(e -> {
+          double[] b0 = before.getOrDefault(e.getKey(), new double[2]);
+          return Map.entry(e.getKey(), new double[] {e.getValue()[0] - b0[0], e.getValue()[1] - b0[1]});
+        })
+        .filter(e -> e.getValue()[0] + e.getValue()[1] >= 0.05)
+        .sorted((x, y) -> Double.compare(y.getValue()[0] + y.getValue()[1], x.getValue()[0] + x.getValue()[1]))
+        .forEach(e -> sb.append(String.format(" %s %.1f/%.1f;", e.getKey(), e.getValue()[0], e.getValue()[1])));
+    log(sb.toString());
   }
 
   /** Records the 1-min load average under {@code key}; warns when the machine is already busy. */
@@ -249,6 +313,24 @@ public final class BenchMain {
     return cmd;
   }
 
+  /** A tool run through {@link Timed}, which prints the CPU its JVM used. */
+  private List<String> timedTool(String mainClass) {
+    List<String> cmd = tool(Timed.class.getName());
+    cmd.add(mainClass);
+    return cmd;
+  }
+
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
+  private static final Pattern CLIENT_CPU = Pattern.compile("CLIENT_CPU cpu_s=([0-9.]+) wall_s=([0-9.]+)");
+
+  /** Records the cores a client tool kept busy (its CPU seconds over its lifetime), from {@link Timed}'s line. */
+  private void recordClientCpu(String key, String broker, String output) {
+    Matcher m = CLIENT_CPU.matcher(output);
+    if (results.metrics.containsKey(key) && m.find() && Double.parseDouble(m.group(2)) > 0) {
+      results.add(key, broker, Double.parseDouble(m.group(1)) / Double.parseDouble(m.group(2)));
+    }
+  }
+
   private long toolTimeout(long records) {
     return 120 + records / 2_000;
   }
@@ -259,7 +341,7 @@ public final class BenchMain {
 
   /** Runs ProducerPerformance; returns the number of records acknowledged (0 on failure). */
   long runProducer(Target b, Produce p, long n, Path logs, boolean record) throws Exception {
-    List<String> cmd = tool("org.apache.kafka.tools.ProducerPerformance");
+    List<String> cmd = timedTool("org.apache.kafka.tools.ProducerPerformance");
     cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", p.topic(),
         "--num-records", Long.toString(n), "--record-size", Integer.toString(p.recordSize),
         "--throughput", "-1", "--command-property"));
@@ -287,18 +369,20 @@ public final class BenchMain {
       results.add(p.id + ".rps", b.name(), Double.parseDouble(m.group(2)));
       results.add(p.id + ".mbps", b.name(), Double.parseDouble(m.group(3)));
       results.add(p.id + ".p99", b.name(), Double.parseDouble(m.group(8)));
+      recordClientCpu(p.id + ".ctx.client", b.name(), r.output());
       log(String.format("%s %s: %s records/s, %s MB/s, p99 %s ms", b.name(), p.id, m.group(2), m.group(3), m.group(8)));
     }
     return sent;
   }
 
   /** Runs ConsumerPerformance over the {@code n} records a produce workload wrote; returns records consumed. */
-  long runConsumer(Target b, Produce p, long n, int rep, Path logs, boolean record) throws Exception {
-    List<String> cmd = tool("org.apache.kafka.tools.ConsumerPerformance");
+  long runConsumer(Target b, Produce p, long n, int rep, int pass, Path logs, boolean record) throws Exception {
+    List<String> cmd = timedTool("org.apache.kafka.tools.ConsumerPerformance");
     cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", p.topic(),
-        "--num-records", Long.toString(n), "--group", "bench-" + p.id + "-" + rep,
+        "--num-records", Long.toString(n), "--group", "bench-" + p.id + "-" + rep + "-" + pass,
         "--timeout", "30000"));
-    Tools.Run r = Tools.run(cmd, logs.resolve("consume-" + p.id + ".log"), toolTimeout(n));
+    String log = "consume-" + p.id + (pass == 1 ? "" : "-pass" + pass) + ".log";
+    Tools.Run r = Tools.run(cmd, logs.resolve(log), toolTimeout(n));
     String[] lines = r.output().split("\n");
     for (int i = 0; i + 1 < lines.length; i++) {
       if (lines[i].startsWith("start.time")) {
@@ -322,6 +406,7 @@ public final class BenchMain {
         }
         results.add("c-" + p.id + ".rps", b.name(), fetchMsgSec);
         results.add("c-" + p.id + ".mbps", b.name(), fetchMbSec);
+        recordClientCpu("c-" + p.id + ".ctx.client", b.name(), r.output());
         if (mbSec > 0) {
           results.add("c-" + p.id + ".wall", b.name(), mb / mbSec);
         }
@@ -358,6 +443,9 @@ public final class BenchMain {
     return 2L * cfg.e2eRecords;
   }
 
+  /** Produce and fetch requests the clients of the last fixed-rate run sent (0 if unknown). */
+  private long fixedRateRequests;
+
   long runFixedRate(Target b, Path logs) throws Exception {
     List<String> cmd = tool(FixedRateLatency.class.getName());
     cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", RATE_TOPIC,
@@ -389,6 +477,13 @@ public final class BenchMain {
     results.add("fr.p999", b.name(), Double.parseDouble(kv.get("p999_ms")));
     results.add("fr.max", b.name(), Double.parseDouble(kv.get("max_ms")));
     results.add("fr.rate", b.name(), Double.parseDouble(kv.get("achieved_rate")));
+    double produceRequests = Double.parseDouble(kv.getOrDefault("produce_requests", "NaN"));
+    double fetches = Double.parseDouble(kv.getOrDefault("fetches", "NaN"));
+    results.add("fr.ctx.rpr", b.name(), Double.parseDouble(kv.get("sent")) / produceRequests);
+    results.add("fr.ctx.rpf", b.name(), Double.parseDouble(kv.get("received")) / fetches);
+    if (produceRequests > 0 && fetches > 0) {
+      fixedRateRequests = (long) (produceRequests + fetches);
+    }
     log(String.format("%s e2e-fixed-rate: p50 %s ms, p99 %s ms, p99.9 %s ms, achieved %s msg/s",
         b.name(), kv.get("p50_ms"), kv.get("p99_ms"), kv.get("p999_ms"), kv.get("achieved_rate")));
     return Long.parseLong(kv.get("sent")) + Long.parseLong(kv.get("received"));

@@ -7,11 +7,15 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -220,13 +224,40 @@ abstract class Broker implements Target {
 
   /** CPU seconds (user + system) used by the broker process so far, from /proc/PID/stat. */
   double cpuSeconds() throws IOException {
-    String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+    double[] us = userSystem(Path.of("/proc", Long.toString(pid()), "stat"));
+    return us[0] + us[1];
+  }
+
+  /** User and system CPU seconds of a process or thread, from its {@code stat} file. */
+  private double[] userSystem(Path statFile) throws IOException {
+    String stat = Files.readString(statFile);
     // Field 2 (comm) may contain spaces; everything after the last ')' is space separated,
     // starting with field 3 (state). utime is field 14, stime field 15.
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-    long utime = Long.parseLong(f[11]);
-    long stime = Long.parseLong(f[12]);
-    return (utime + stime) / (double) cfg.clockTicks;
+    return new double[] {Long.parseLong(f[11]) / (double) cfg.clockTicks,
+        Long.parseLong(f[12]) / (double) cfg.clockTicks};
+  }
+
+  /**
+   * User and system CPU seconds per group of live threads, a group being the thread name without its digits
+   * ("vert.x-eventloop-thread-", "C2 CompilerThread"), largest first. Threads that have exited are not counted.
+   */
+  Map<String, double[]> cpuByThreadGroup() throws IOException {
+    Map<String, double[]> groups = new TreeMap<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid()), "task"))) {
+      for (Path task : tasks) {
+        try {
+          String name = Files.readString(task.resolve("comm")).strip().replaceAll("[0-9]", "");
+          double[] us = userSystem(task.resolve("stat"));
+          double[] sum = groups.computeIfAbsent(name, k -> new double[2]);
+          sum[0] += us[0];
+          sum[1] += us[1];
+        } catch (NoSuchFileException gone) {
+          // the thread exited while we listed
+        }
+      }
+    }
+    return groups;
   }
 
   void stop() {

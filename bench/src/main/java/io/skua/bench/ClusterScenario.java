@@ -93,7 +93,7 @@ final class ClusterScenario {
       // measured consumers join (Kafka creates it on the first FindCoordinator, Skua once the cluster formed).
       BenchMain.Produce warmup = new BenchMain.Produce(WARMUP_TOPIC, "warm-up", 1, 100, "all");
       long warmed = main.runProducer(cluster, warmup, cfg.warmupRecords, logs, false);
-      main.runConsumer(cluster, warmup, warmed, rep, logs, false);
+      main.runConsumer(cluster, warmup, warmed, rep, 1, logs, false);
 
       double cpu0 = cluster.cpuSeconds();
       long records = 0;
@@ -101,7 +101,7 @@ final class ClusterScenario {
         records += main.runProducer(cluster, p, cfg.clusterRecords, logs, true);
       }
       for (BenchMain.Produce p : PRODUCE) {
-        records += main.runConsumer(cluster, p, cfg.clusterRecords, rep, logs, true);
+        records += main.runConsumer(cluster, p, cfg.clusterRecords, rep, 1, logs, true);
       }
       double cpu1 = cluster.cpuSeconds();
       double[] rss = cluster.rssMiB();

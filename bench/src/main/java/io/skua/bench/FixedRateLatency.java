@@ -159,11 +159,29 @@ public final class FixedRateLatency {
       out.append(String.format(" p99_ms=%.3f", pct(sorted, 0.99)));
       out.append(String.format(" p999_ms=%.3f", pct(sorted, 0.999)));
       out.append(String.format(" max_ms=%.3f", n == 0 ? Double.NaN : sorted[n - 1] / 1e6));
+      // How the clients batched against this broker: a broker that answers sooner gets smaller, more
+      // frequent requests for the same records, and pays per request.
+      out.append(String.format(" produce_requests=%.0f fetches=%.0f",
+          metric(producer.metrics(), "producer-metrics", "request-total"),
+          metric(consumer.metrics(), "consumer-fetch-manager-metrics", "fetch-total")));
       System.out.println(out);
       System.out.flush();
     }
     // Threads of the clients may linger; this is a one-shot tool.
     System.exit(0);
+  }
+
+  /** The value of a client metric without tags beyond client-id, or NaN when the client has none of that name. */
+  static double metric(java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics,
+                       String group, String name) {
+    for (var e : metrics.entrySet()) {
+      if (e.getKey().group().equals(group) && e.getKey().name().equals(name)
+          && e.getKey().tags().keySet().equals(java.util.Set.of("client-id"))) {
+        Object v = e.getValue().metricValue();
+        return v instanceof Number num ? num.doubleValue() : Double.NaN;
+      }
+    }
+    return Double.NaN;
   }
 
   /** Nearest-rank percentile, in milliseconds. */

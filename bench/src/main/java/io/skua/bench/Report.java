@@ -72,9 +72,10 @@ final class Report {
         ratio = String.format(Locale.ROOT, "%.2f×", Results.median(s) / Results.median(k));
       }
       sb.append("| ").append(wl).append(" | ").append(m.name()).append(" | ").append(m.unit())
-          .append(" | ").append(informational(e.getKey()) ? "—" : m.higherIsBetter() ? "higher" : "lower")
-          .append(" | ").append(skua == null ? "not run" : cell(s, cfg.reps))
-          .append(" | ").append(cfg.runKafka ? cell(k, cfg.reps) : "not run")
+          .append(" | ").append(informational(e.getKey()) || context(e.getKey()) ? "—"
+              : m.higherIsBetter() ? "higher" : "lower")
+          .append(" | ").append(skua == null ? "not run" : cell(s, cfg.reps * m.samplesPerRep()))
+          .append(" | ").append(cfg.runKafka ? cell(k, cfg.reps * m.samplesPerRep()) : "not run")
           .append(" | ").append(ratio).append(" |\n");
     }
 
@@ -104,6 +105,11 @@ final class Report {
     }
     sb.append("\nTool output and broker logs of this run: `").append(cfg.logDir).append("` (not committed).\n");
     return sb.toString();
+  }
+
+  /** Rows that explain other rows (how the clients behaved): a ratio, but neither direction is better. */
+  static boolean context(String key) {
+    return key.contains(".ctx.");
   }
 
   /** Machine-load rows: context for the reader, not a comparison of the brokers. */

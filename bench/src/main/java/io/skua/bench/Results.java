@@ -9,7 +9,8 @@ import java.util.Map;
 /** Collected measurements: metric -> broker -> one value per repetition. */
 final class Results {
 
-  record Metric(String workload, String name, String unit, boolean higherIsBetter) {}
+  /** One row; {@code samplesPerRep} is how many values each repetition adds (consume passes). */
+  record Metric(String workload, String name, String unit, boolean higherIsBetter, int samplesPerRep) {}
 
   final Map<String, Metric> metrics = new LinkedHashMap<>();
   final Map<String, Map<String, List<Double>>> values = new LinkedHashMap<>();
@@ -17,7 +18,11 @@ final class Results {
 
   /** Declares a metric (fixes the row order of the table) without recording anything. */
   void define(String key, String workload, String name, String unit, boolean higherIsBetter) {
-    metrics.putIfAbsent(key, new Metric(workload, name, unit, higherIsBetter));
+    define(key, workload, name, unit, higherIsBetter, 1);
+  }
+
+  void define(String key, String workload, String name, String unit, boolean higherIsBetter, int samplesPerRep) {
+    metrics.putIfAbsent(key, new Metric(workload, name, unit, higherIsBetter, samplesPerRep));
     values.putIfAbsent(key, new LinkedHashMap<>());
   }
 

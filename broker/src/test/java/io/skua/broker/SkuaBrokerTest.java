@@ -8,6 +8,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -95,15 +97,29 @@ class SkuaBrokerTest {
         }
     }
 
-    @Test
-    void shouldFailToStartWhenThePortIsTaken(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "native transport {0}")
+    @ValueSource(booleans = {true, false})
+    void shouldFailToStartWhenThePortIsTaken(boolean nativeTransport, @TempDir Path dir) throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
-            BrokerConfig config = config(dir).with("listeners", "PLAINTEXT://127.0.0.1:" + taken.getLocalPort());
+            BrokerConfig config = config(dir).with("listeners", "PLAINTEXT://127.0.0.1:" + taken.getLocalPort())
+                    .with(BrokerConfig.SKUA_NATIVE_TRANSPORT, Boolean.toString(nativeTransport));
             ExecutionException e = assertThrows(ExecutionException.class, () -> await(SkuaBroker.start(config)));
             assertTrue(e.getCause() instanceof java.net.BindException, e.getCause().toString());
             assertTrue(e.getCause().getMessage().contains("PLAINTEXT") && e.getCause().getMessage()
                     .contains(":" + taken.getLocalPort()), e.getCause().getMessage());
         }
+    }
+
+    /** A bind to an address no interface has (TEST-NET-1): nothing is sent, the kernel refuses the bind itself. */
+    @ParameterizedTest(name = "native transport {0}")
+    @ValueSource(booleans = {true, false})
+    void shouldFailToStartOnAnAddressOfNoInterface(boolean nativeTransport, @TempDir Path dir) throws Exception {
+        BrokerConfig config = config(dir).with("listeners", "PLAINTEXT://192.0.2.1:0")
+                .with(BrokerConfig.SKUA_NATIVE_TRANSPORT, Boolean.toString(nativeTransport));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(SkuaBroker.start(config)));
+        assertTrue(e.getCause() instanceof java.net.BindException, e.getCause().toString());
+        assertTrue(e.getCause().getMessage().contains("PLAINTEXT") && e.getCause().getMessage().contains("192.0.2.1"),
+                e.getCause().getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.skua.broker.network;
 
+import io.netty.channel.unix.Errors;
 import io.skua.broker.config.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -79,14 +80,21 @@ final class ListenerVerticle extends VerticleBase {
         });
     }
 
+    /** Linux errno values (the same on x86-64 and arm64) of a bind to a taken or a foreign address. */
+    private static final int EADDRINUSE = 98;
+    private static final int EADDRNOTAVAIL = 99;
+
     /**
-     * The JDK reports a taken or foreign address as a {@link BindException}; Netty's native transport as a plain
-     * {@code IOException} with the system's message. Both come out as a {@code BindException} naming the listener.
+     * The JDK reports a taken or foreign address as a {@link BindException}; Netty's native transport as an
+     * {@code IOException} carrying the errno, with the system's message (localised where the system is). Both come out
+     * as a {@code BindException} naming the listener.
      */
     static Throwable bindFailure(Endpoint endpoint, Throwable err) {
         String message = String.valueOf(err.getMessage());
-        if (!(err instanceof BindException) && !message.contains("Address already in use")
-                && !message.contains("Cannot assign requested address")) {
+        boolean addressError = err instanceof BindException
+                || err instanceof Errors.NativeIoException nativeError
+                        && (-nativeError.expectedErr() == EADDRINUSE || -nativeError.expectedErr() == EADDRNOTAVAIL);
+        if (!addressError) {
             return err;
         }
         BindException e = new BindException("listener " + endpoint.listenerName() + " cannot bind "

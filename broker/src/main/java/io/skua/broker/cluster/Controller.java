@@ -61,6 +61,9 @@ public final class Controller implements Lifecycle {
     // ---- controller thread only ----
     /** This node's controller epoch, or -1 when it is not the controller. */
     private volatile int epoch = -1;
+    /** When this coordinator's claims began to fail (System.nanoTime), or 0; and when that was last logged. */
+    private long claimFailingSince;
+    private long claimFailureLogged;
 
     public Controller(Vertx vertx, ClusterMetadata metadata, boolean uncleanLeaderElection) {
         this.vertx = vertx;
@@ -483,6 +486,7 @@ public final class Controller implements Lifecycle {
     private void reconcile() {
         try {
             if (!metadata.isCoordinator()) {
+                claimFailingSince = 0;
                 if (epoch >= 0) {
                     LOG.log(Level.INFO, "controller resigned node={0} epoch={1}: no longer the coordinator",
                             metadata.nodeId(), epoch);
@@ -504,10 +508,12 @@ public final class Controller implements Lifecycle {
                 boolean won = json == null ? bounded(cache.putIfAbsentAsync(ClusterRecords.CONTROLLER_KEY, claim)) == null
                         : bounded(cache.replaceAsync(ClusterRecords.CONTROLLER_KEY, json, claim));
                 if (!won) {
+                    logClaimFailure(new IllegalStateException("the controller record changed: " + json));
                     trigger();
                     return;
                 }
                 epoch = next;
+                claimFailingSince = 0;
                 LOG.log(Level.INFO, "controller elected node={0} epoch={1} members={2} ms={3}", metadata.nodeId(),
                         next, metadata.members().size(), (System.nanoTime() - started) / 1_000_000);
             }
@@ -518,9 +524,29 @@ public final class Controller implements Lifecycle {
                 LOG.log(Level.WARNING, "controller stepped down node={0} epoch={1}: {2}", metadata.nodeId(), epoch,
                         e.toString());
             } else {
-                LOG.log(Level.DEBUG, () -> "controller claim failed node=" + metadata.nodeId() + ": " + e);
+                logClaimFailure(e);
             }
             epoch = -1;
+        }
+    }
+
+    /**
+     * A coordinator whose claims keep failing leaves the cluster without a controller (no leader elections, no ISR
+     * changes): said at WARNING once it has lasted 10 s, then every 30 s; a single failure (a split's minority side,
+     * a stop) only at DEBUG.
+     */
+    private void logClaimFailure(RuntimeException e) {
+        long now = System.nanoTime();
+        if (claimFailingSince == 0) {
+            claimFailingSince = now;
+        }
+        long failingMs = (now - claimFailingSince) / 1_000_000;
+        if (failingMs >= 10_000 && (claimFailureLogged == 0 || now - claimFailureLogged >= 30_000_000_000L)) {
+            claimFailureLogged = now;
+            LOG.log(Level.WARNING, "controller claim failing node={0} for ms={1}, the cluster has no controller: {2}",
+                    metadata.nodeId(), failingMs, e.toString());
+        } else {
+            LOG.log(Level.DEBUG, () -> "controller claim failed node=" + metadata.nodeId() + ": " + e);
         }
     }
 

@@ -60,8 +60,14 @@ public final class ClusterRecords {
                                   int controllerEpoch) {
     }
 
-    /** The controller: node id, member name and its epoch (only ever increases). */
-    public record ControllerRecord(int nodeId, String member, int epoch) {
+    /**
+     * The controller: node id, member name, its epoch (only ever increases) and how many times it has renewed the
+     * record (its lease: the others see it change every few seconds while the controller can write).
+     */
+    public record ControllerRecord(int nodeId, String member, int epoch, long renewals) {
+        public ControllerRecord renewed() {
+            return new ControllerRecord(nodeId, member, epoch, renewals + 1);
+        }
     }
 
     public static String partitionKey(String topic, int partition) {

@@ -31,10 +31,13 @@ import java.util.function.UnaryOperator;
 import org.infinispan.Cache;
 
 /**
- * The controller role, which every clustered broker can take: the coordinator of the current JGroups view (its
- * oldest member) becomes controller once it has written a controller record with a higher epoch into the
- * partitions cache. That cache denies writes on the minority side of a split, so an isolated coordinator never
- * gets there, and an isolated former controller fails its next write and steps down.
+ * The controller role, which every clustered broker can take by writing a controller record with a higher epoch into
+ * the partitions cache. The controller renews that record every {@link #RECONCILE_INTERVAL_MS} (its lease) and keeps
+ * the role while the renewals succeed, whether or not it is the coordinator of the view; a renewal that fails (the
+ * minority side of a split, where the cache denies writes, or caches that no longer take writes) makes it step down.
+ * The coordinator of the current JGroups view (its oldest member) claims the role when there is no record, when the
+ * holder has left the view, or when the record has not changed for {@link #LEASE_MS}; any other member claims it
+ * after twice that, so a coordinator whose caches are stuck does not leave the cluster without a controller.
  *
  * <p>The controller alone writes leaders and ISRs. Each partition record carries the controller epoch that wrote
  * it (brokers ignore records of a replaced controller) and a partition epoch that every change bumps; writes are
@@ -50,6 +53,8 @@ public final class Controller implements Lifecycle {
     static final long RECONCILE_INTERVAL_MS = 2_000;
     /** Longest wait for one cache write (the caches' remote timeout is 10 s). */
     static final long WRITE_TIMEOUT_MS = 15_000;
+    /** A controller record unchanged for this long (no renewal seen) is taken as abandoned. */
+    static final long LEASE_MS = 10_000;
 
     private final Vertx vertx;
     private final ClusterMetadata metadata;
@@ -64,6 +69,9 @@ public final class Controller implements Lifecycle {
     /** When this coordinator's claims began to fail (System.nanoTime), or 0; and when that was last logged. */
     private long claimFailingSince;
     private long claimFailureLogged;
+    /** The controller record as this node last read it, and since when (System.nanoTime) it has read that value. */
+    private String observedRecord;
+    private long observedSince;
 
     public Controller(Vertx vertx, ClusterMetadata metadata, boolean uncleanLeaderElection) {
         this.vertx = vertx;
@@ -485,38 +493,62 @@ public final class Controller implements Lifecycle {
 
     private void reconcile() {
         try {
-            if (!metadata.isCoordinator()) {
-                claimFailingSince = 0;
-                if (epoch >= 0) {
-                    LOG.log(Level.INFO, "controller resigned node={0} epoch={1}: no longer the coordinator",
-                            metadata.nodeId(), epoch);
-                    epoch = -1;
-                }
-                return;
-            }
             Cache<String, String> cache = metadata.partitionsCache();
             String json = cache.get(ClusterRecords.CONTROLLER_KEY);
             ControllerRecord current = json == null ? null : ClusterRecords.fromJson(json, ControllerRecord.class);
-            if (epoch >= 0 && (current == null || current.epoch() != epoch || !current.member().equals(metadata.member()))) {
+            long now = System.nanoTime();
+            if (observedSince == 0 || !java.util.Objects.equals(json, observedRecord)) {
+                observedRecord = json;
+                observedSince = now;
+            }
+            boolean mine = current != null && current.epoch() == epoch && current.member().equals(metadata.member());
+            if (epoch >= 0 && !mine) {
                 LOG.log(Level.WARNING, "controller fenced node={0} epoch={1} current={2}", metadata.nodeId(), epoch, current);
                 epoch = -1;
             }
-            if (epoch < 0) {
-                long started = System.nanoTime();
-                int next = current == null ? 1 : current.epoch() + 1;
-                String claim = ClusterRecords.toJson(new ControllerRecord(metadata.nodeId(), metadata.member(), next));
-                boolean won = json == null ? bounded(cache.putIfAbsentAsync(ClusterRecords.CONTROLLER_KEY, claim)) == null
-                        : bounded(cache.replaceAsync(ClusterRecords.CONTROLLER_KEY, json, claim));
-                if (!won) {
-                    logClaimFailure(new IllegalStateException("the controller record changed: " + json));
+            if (epoch >= 0) {
+                // The renewal proves that the caches still take this controller's writes.
+                String renewed = ClusterRecords.toJson(current.renewed());
+                if (!bounded(cache.replaceAsync(ClusterRecords.CONTROLLER_KEY, json, renewed))) {
+                    LOG.log(Level.WARNING, "controller fenced node={0} epoch={1}: the record changed during renewal",
+                            metadata.nodeId(), epoch);
+                    epoch = -1;
                     trigger();
                     return;
                 }
-                epoch = next;
-                claimFailingSince = 0;
-                LOG.log(Level.INFO, "controller elected node={0} epoch={1} members={2} ms={3}", metadata.nodeId(),
-                        next, metadata.members().size(), (System.nanoTime() - started) / 1_000_000);
+                observedRecord = renewed;
+                observedSince = now;
+                electLeaders(cache);
+                return;
             }
+            long unchangedMs = (now - observedSince) / 1_000_000;
+            boolean coordinator = metadata.isCoordinator();
+            boolean holderGone = current == null || !metadata.members().contains(current.member());
+            // A record naming this node while it is not the controller: it stepped down, nobody renews that record.
+            boolean lapsed = current != null && current.member().equals(metadata.member());
+            boolean claim = lapsed || (coordinator ? holderGone || unchangedMs >= LEASE_MS : unchangedMs >= 2 * LEASE_MS);
+            if (!claim) {
+                claimFailingSince = 0;
+                return;
+            }
+            long started = System.nanoTime();
+            int next = current == null ? 1 : current.epoch() + 1;
+            String claimed = ClusterRecords.toJson(new ControllerRecord(metadata.nodeId(), metadata.member(), next, 0));
+            boolean won = json == null ? bounded(cache.putIfAbsentAsync(ClusterRecords.CONTROLLER_KEY, claimed)) == null
+                    : bounded(cache.replaceAsync(ClusterRecords.CONTROLLER_KEY, json, claimed));
+            if (!won) {
+                logClaimFailure(new IllegalStateException("the controller record changed: " + json));
+                trigger();
+                return;
+            }
+            epoch = next;
+            claimFailingSince = 0;
+            observedRecord = claimed;
+            observedSince = now;
+            LOG.log(Level.INFO, "controller elected node={0} epoch={1} members={2} ms={3} previous={4}",
+                    metadata.nodeId(), next, metadata.members().size(), (System.nanoTime() - started) / 1_000_000,
+                    current == null ? "none" : current.nodeId() + (lapsed ? " (this node, stepped down)"
+                            : holderGone ? " (left the view)" : " (record unchanged for " + unchangedMs + " ms)"));
             electLeaders(cache);
         } catch (RuntimeException e) {
             // DEGRADED (minority side of a split), a stopping cache manager, a timed-out write: not the controller.
@@ -531,9 +563,9 @@ public final class Controller implements Lifecycle {
     }
 
     /**
-     * A coordinator whose claims keep failing leaves the cluster without a controller (no leader elections, no ISR
-     * changes): said at WARNING once it has lasted 10 s, then every 30 s; a single failure (a split's minority side,
-     * a stop) only at DEBUG.
+     * A node whose claims keep failing (the record is abandoned and nobody can take it over: no leader elections, no
+     * ISR changes): said at WARNING once it has lasted 10 s, then every 30 s; a single failure (a split's minority
+     * side, a stop) only at DEBUG.
      */
     private void logClaimFailure(RuntimeException e) {
         long now = System.nanoTime();
@@ -543,7 +575,7 @@ public final class Controller implements Lifecycle {
         long failingMs = (now - claimFailingSince) / 1_000_000;
         if (failingMs >= 10_000 && (claimFailureLogged == 0 || now - claimFailureLogged >= 30_000_000_000L)) {
             claimFailureLogged = now;
-            LOG.log(Level.WARNING, "controller claim failing node={0} for ms={1}, the cluster has no controller: {2}",
+            LOG.log(Level.WARNING, "controller claim failing node={0} for ms={1}: {2}",
                     metadata.nodeId(), failingMs, e.toString());
         } else {
             LOG.log(Level.DEBUG, () -> "controller claim failed node=" + metadata.nodeId() + ": " + e);

@@ -47,6 +47,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ReplicaManager implements Replication, Lifecycle {
     private static final System.Logger LOG = System.getLogger(ReplicaManager.class.getName());
     static final long RECONCILE_MS = 500;
+    /** Wait after a refused AlterPartition before asking again (Kafka backs off too). */
+    static final long ALTER_RETRY_BACKOFF_MS = 500;
     /** v3: the ISR with each member's broker epoch (KIP-903). */
     static final short ALTER_PARTITION_VERSION = 3;
 
@@ -321,6 +323,8 @@ public final class ReplicaManager implements Replication, Lifecycle {
         /** Followers this leader asked to add; counted for the high watermark from the request on (Kafka's maximal ISR). */
         final Set<Integer> pendingAdds = new HashSet<>();
         boolean alterInFlight;
+        /** After a refused ISR change, none is asked for before this time (ms): a refusal repeated per fetch is a storm. */
+        private long alterRetryNotBeforeMs;
 
         LeaderState(String topic, Uuid topicId, int index, Partition partition, int leaderEpoch, List<Integer> replicas) {
             this.topic = topic;
@@ -412,10 +416,10 @@ public final class ReplicaManager implements Replication, Lifecycle {
         void maybeShrinkIsr() {
             List<Integer> keep = new ArrayList<>();
             synchronized (this) {
-                if (record == null || alterInFlight) {
+                long now = System.currentTimeMillis();
+                if (record == null || alterInFlight || now < alterRetryNotBeforeMs) {
                     return;
                 }
-                long now = System.currentTimeMillis();
                 for (int id : record.isr()) {
                     Follower f = followers.get(id);
                     if (id == metadata.nodeId() || (f != null && now - f.lastCaughtUpMs <= lagTimeMaxMs)) {
@@ -435,7 +439,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
             List<Integer> grown;
             long epoch;
             synchronized (this) {
-                if (alterInFlight) {
+                if (alterInFlight || System.currentTimeMillis() < alterRetryNotBeforeMs) {
                     return;
                 }
                 epoch = followers.get(replicaId).brokerEpoch;
@@ -463,12 +467,15 @@ public final class ReplicaManager implements Replication, Lifecycle {
             context.runOnContext(v -> enqueueAlter(pending));
         }
 
-        /** Context: the controller's answer to this partition's ISR change. */
+        /** Context: the controller's answer to this partition's ISR change; after a refusal, the next waits a little. */
         void alterDone(PendingAlter pending, short error) {
             synchronized (this) {
                 alterInFlight = false;
                 if (error != Errors.NONE && pending.added() != null) {
                     pendingAdds.remove(pending.added());
+                }
+                if (error != Errors.NONE) {
+                    alterRetryNotBeforeMs = System.currentTimeMillis() + ALTER_RETRY_BACKOFF_MS;
                 }
             }
             if (error != Errors.NONE) {

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -66,7 +67,7 @@ public final class Controller implements Lifecycle {
     // ---- controller thread only ----
     /** This node's controller epoch, or -1 when it is not the controller. */
     private volatile int epoch = -1;
-    /** When this coordinator's claims began to fail (System.nanoTime), or 0; and when that was last logged. */
+    /** When this node's claims began to fail (System.nanoTime), or 0; and when that was last logged. */
     private long claimFailingSince;
     private long claimFailureLogged;
     /** The controller record as this node last read it, and since when (System.nanoTime) it has read that value. */
@@ -497,7 +498,7 @@ public final class Controller implements Lifecycle {
             String json = cache.get(ClusterRecords.CONTROLLER_KEY);
             ControllerRecord current = json == null ? null : ClusterRecords.fromJson(json, ControllerRecord.class);
             long now = System.nanoTime();
-            if (observedSince == 0 || !java.util.Objects.equals(json, observedRecord)) {
+            if (observedSince == 0 || !Objects.equals(json, observedRecord)) {
                 observedRecord = json;
                 observedSince = now;
             }

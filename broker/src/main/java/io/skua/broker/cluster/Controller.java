@@ -507,6 +507,12 @@ public final class Controller implements Lifecycle {
                 LOG.log(Level.WARNING, "controller fenced node={0} epoch={1} current={2}", metadata.nodeId(), epoch, current);
                 epoch = -1;
             }
+            if (epoch >= 0 && (now - observedSince) / 1_000_000 < RECONCILE_INTERVAL_MS / 2) {
+                // Renewed moments ago: a renewal is itself a metadata change that triggers a round, so renewing on
+                // every round would loop as fast as the cache takes writes.
+                electLeaders(cache);
+                return;
+            }
             if (epoch >= 0) {
                 // The renewal proves that the caches still take this controller's writes.
                 String renewed = ClusterRecords.toJson(current.renewed());

@@ -1,7 +1,7 @@
 package io.skua.broker;
 
-import io.skua.broker.api.ApiException;
-import io.skua.broker.api.Errors;
+import io.skua.protocol.ApiException;
+import io.skua.protocol.Errors;
 import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.group.GroupConfig;
 import io.skua.broker.group.GroupCoordinator;

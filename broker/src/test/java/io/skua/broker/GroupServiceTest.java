@@ -141,8 +141,8 @@ class GroupServiceTest {
         open();
         // Then that partition's groups have no coordinator, and the others do
         var found = await(groups.coordinator().findCoordinator((byte) 0, List.of(onOne, onTwo)));
-        assertEquals(io.skua.broker.api.Errors.NOT_COORDINATOR, found.get(0).error());
-        assertEquals(io.skua.broker.api.Errors.NONE, found.get(1).error());
+        assertEquals(io.skua.protocol.Errors.NOT_COORDINATOR, found.get(0).error());
+        assertEquals(io.skua.protocol.Errors.NONE, found.get(1).error());
     }
 
     private String groupOn(int partition) {

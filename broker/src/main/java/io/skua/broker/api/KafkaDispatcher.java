@@ -6,6 +6,7 @@ import io.skua.broker.network.RequestDispatcher;
 import io.skua.broker.network.Response;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.ApiMessage;
+import io.skua.protocol.Errors;
 import io.skua.protocol.ByteBufferReader;
 import io.skua.protocol.ProtocolException;
 import io.skua.protocol.message.RequestHeaderData;

@@ -1,7 +1,7 @@
 package io.skua.broker.cluster;
 
-import io.skua.broker.api.ApiException;
-import io.skua.broker.api.Errors;
+import io.skua.protocol.ApiException;
+import io.skua.protocol.Errors;
 import io.skua.broker.network.FrameDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;

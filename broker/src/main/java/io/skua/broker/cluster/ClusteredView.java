@@ -1,8 +1,8 @@
 package io.skua.broker.cluster;
 
 import io.skua.broker.Lifecycle;
-import io.skua.broker.api.ApiException;
-import io.skua.broker.api.Errors;
+import io.skua.protocol.ApiException;
+import io.skua.protocol.Errors;
 import io.skua.broker.cluster.ClusterRecords.BrokerRecord;
 import io.skua.broker.cluster.ClusterRecords.ControllerRecord;
 import io.skua.broker.cluster.ClusterRecords.EndpointRecord;

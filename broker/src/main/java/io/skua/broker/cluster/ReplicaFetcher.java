@@ -1,6 +1,6 @@
 package io.skua.broker.cluster;
 
-import io.skua.broker.api.Errors;
+import io.skua.protocol.Errors;
 import io.skua.broker.log.LeaderEpochCache;
 import io.skua.broker.log.Partition;
 import io.skua.protocol.ApiKey;

@@ -1,6 +1,6 @@
 package io.skua.broker.group;
 
-import io.skua.broker.api.Errors;
+import io.skua.protocol.Errors;
 import io.skua.broker.group.ClassicGroup.Member;
 import io.skua.broker.group.GroupRecords.GroupValue;
 import io.skua.broker.group.GroupRecords.MemberValue;

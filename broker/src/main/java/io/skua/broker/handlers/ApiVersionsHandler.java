@@ -2,7 +2,7 @@ package io.skua.broker.handlers;
 
 import io.skua.broker.api.ApiHandler;
 import io.skua.broker.api.ApiRegistry;
-import io.skua.broker.api.Errors;
+import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.message.ApiVersionsRequestData;

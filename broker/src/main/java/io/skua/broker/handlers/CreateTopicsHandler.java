@@ -1,8 +1,8 @@
 package io.skua.broker.handlers;
 
-import io.skua.broker.api.ApiException;
+import io.skua.protocol.ApiException;
 import io.skua.broker.api.ApiHandler;
-import io.skua.broker.api.Errors;
+import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.TopicManager;

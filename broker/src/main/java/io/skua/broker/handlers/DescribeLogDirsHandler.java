@@ -1,7 +1,7 @@
 package io.skua.broker.handlers;
 
 import io.skua.broker.api.ApiHandler;
-import io.skua.broker.api.Errors;
+import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.log.Partition;
 import io.skua.broker.metadata.TopicManager;

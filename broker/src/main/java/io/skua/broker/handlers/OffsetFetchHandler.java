@@ -1,7 +1,7 @@
 package io.skua.broker.handlers;
 
 import io.skua.broker.api.ApiHandler;
-import io.skua.broker.api.Errors;
+import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.group.GroupCoordinator;
 import io.skua.broker.group.GroupMessages.FetchedOffset;

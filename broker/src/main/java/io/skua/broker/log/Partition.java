@@ -1,7 +1,7 @@
 package io.skua.broker.log;
 
-import io.skua.broker.api.ApiException;
-import io.skua.broker.api.Errors;
+import io.skua.protocol.ApiException;
+import io.skua.protocol.Errors;
 import io.skua.protocol.record.RecordBatch;
 import io.skua.storage.AppendOrigin;
 import io.skua.storage.AppendResult;

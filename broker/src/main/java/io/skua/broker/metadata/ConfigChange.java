@@ -1,7 +1,7 @@
 package io.skua.broker.metadata;
 
-import io.skua.broker.api.ApiException;
-import io.skua.broker.api.Errors;
+import io.skua.protocol.ApiException;
+import io.skua.protocol.Errors;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

@@ -1,8 +1,8 @@
 package io.skua.broker.metadata;
 
 import io.skua.broker.Lifecycle;
-import io.skua.broker.api.ApiException;
-import io.skua.broker.api.Errors;
+import io.skua.protocol.ApiException;
+import io.skua.protocol.Errors;
 import io.skua.broker.log.IoThreads;
 import io.skua.broker.log.Partition;
 import io.skua.protocol.Uuid;

@@ -1,7 +1,7 @@
 package io.skua.broker.metadata;
 
-import io.skua.broker.api.ApiException;
-import io.skua.broker.api.Errors;
+import io.skua.protocol.ApiException;
+import io.skua.protocol.Errors;
 
 /** Kafka's topic-name rules: 1-249 characters of [a-zA-Z0-9._-], not "." or "..". */
 public final class TopicNames {

@@ -1,7 +1,7 @@
 package io.skua.broker.cluster;
 
 import io.skua.broker.SkuaBroker;
-import io.skua.broker.api.Errors;
+import io.skua.protocol.Errors;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.message.AlterConfigsRequestData;
 import io.skua.protocol.message.AlterConfigsResponseData;

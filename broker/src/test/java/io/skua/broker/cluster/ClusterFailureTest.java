@@ -1,7 +1,7 @@
 package io.skua.broker.cluster;
 
 import io.skua.broker.SkuaBroker;
-import io.skua.broker.api.Errors;
+import io.skua.protocol.Errors;
 import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.testing.Await;
 import io.skua.protocol.message.MetadataResponseData;

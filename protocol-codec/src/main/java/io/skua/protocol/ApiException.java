@@ -1,4 +1,4 @@
-package io.skua.broker.api;
+package io.skua.protocol;
 
 /** A failure with a Kafka error code, answered to the client in the response's error fields. */
 public class ApiException extends RuntimeException {

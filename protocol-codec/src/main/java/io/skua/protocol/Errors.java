@@ -1,4 +1,4 @@
-package io.skua.broker.api;
+package io.skua.protocol;
 
 /** Kafka's error codes, as the protocol defines them (org.apache.kafka.common.protocol.Errors). */
 public final class Errors {

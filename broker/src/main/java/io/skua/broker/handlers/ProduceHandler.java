@@ -119,7 +119,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
         }
         PartitionState state = cluster.partitionState(topic.name(), data.index());
         int leaderEpoch = state.leaderEpoch();
-        int minIsr = replication.minInsyncReplicas(topic);
+        int minIsr = Replication.effectiveMinIsr(replication.minInsyncReplicas(topic), state.replicas().size());
         if (acks == -1 && state.isr().size() < minIsr) {
             return Future.succeededFuture(error(data.index(), Errors.NOT_ENOUGH_REPLICAS, "The size of the current ISR "
                     + state.isr() + " is insufficient to satisfy the min.isr requirement of " + minIsr));

@@ -32,6 +32,14 @@ public interface Replication {
         }
     }
 
+    /**
+     * The minimum ISR a partition enforces: {@code min.insync.replicas}, capped at the partition's replica count (Kafka
+     * 3.7+). With the broker default 2, as Kafka's docs set it for a 3-broker cluster, acks=all to an RF-1 topic works.
+     */
+    static int effectiveMinIsr(int configured, int replicaCount) {
+        return Math.max(1, Math.min(configured, replicaCount));
+    }
+
     static Replication singleNode(int brokerMinInsyncReplicas) {
         return new Replication() {
         @Override

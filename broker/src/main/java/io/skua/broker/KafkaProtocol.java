@@ -36,9 +36,10 @@ import io.skua.broker.handlers.OffsetDeleteHandler;
 import io.skua.broker.handlers.OffsetFetchHandler;
 import io.skua.broker.handlers.ProduceHandler;
 import io.skua.broker.handlers.SyncGroupHandler;
-import io.skua.broker.log.IoThreads;
+import io.skua.broker.partition.IoThreads;
+import io.skua.broker.partition.PartitionRegistry;
 import io.skua.broker.metadata.BrokerTopicDefaults;
-import io.skua.broker.log.LogCleaner;
+import io.skua.broker.partition.LogCleaner;
 import io.skua.broker.cluster.AlterPartitionHandler;
 import io.skua.broker.cluster.ClusterMetadata;
 import io.skua.broker.cluster.ClusterNode;
@@ -46,7 +47,7 @@ import io.skua.broker.cluster.ClusteredView;
 import io.skua.broker.cluster.Controller;
 import io.skua.broker.cluster.ControllerClient;
 import io.skua.broker.cluster.ReplicaManager;
-import io.skua.broker.log.Replication;
+import io.skua.broker.partition.Replication;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.LocalCluster;
 import io.skua.broker.metadata.NodeMeta;
@@ -76,7 +77,7 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
         LogConfig logDefaults = logDefaults(config);
         BrokerTopicDefaults topicDefaults = new BrokerTopicDefaults(config, logDefaults);
         TopicManager topics = new TopicManager(vertx, dataDir, logDefaults, config.numPartitions(),
-                config.defaultReplicationFactor(), config.logRetentionCheckIntervalMs(), io);
+                config.defaultReplicationFactor(), config.logRetentionCheckIntervalMs(), new PartitionRegistry(io));
         Identity identity = new Identity(vertx, dataDir, config.nodeId());
         ApiRegistry registry = new ApiRegistry();
         List<Lifecycle> components = new ArrayList<>(List.of(identity));
@@ -111,7 +112,7 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
         registry.register(apiVersions)
                 .register(new MetadataHandler(topics, cluster, config.autoCreateTopicsEnable()))
                 .register(new ProduceHandler(topics, cluster, replication))
-                .register(new FetchHandler(topics, cluster, replication))
+                .register(new FetchHandler(topics, cluster, replication, io.delayed()))
                 .register(new ListOffsetsHandler(topics, cluster))
                 .register(new CreateTopicsHandler(topics, cluster))
                 .register(new DeleteTopicsHandler(topics))
@@ -144,7 +145,7 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
         // started in order, stopped in reverse: the coordinator needs the offsets topic, so it comes after topics
         components.add(groupService);
         if (config.logCleanerEnable()) {
-            components.add(new LogCleaner(vertx, topics, config.logCleanerBackoffMs(),
+            components.add(new LogCleaner(vertx, topics.partitions(), config.logCleanerBackoffMs(),
                     config.logCleanerIoMaxBytesPerSecond(), config.logCleanerDedupeBufferSize(), config.messageMaxBytes()));
         }
         return new KafkaProtocol(new KafkaDispatcher(registry, apiVersions), List.copyOf(components), started);

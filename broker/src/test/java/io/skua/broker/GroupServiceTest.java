@@ -10,8 +10,9 @@ import io.skua.broker.group.GroupLog;
 import io.skua.broker.group.GroupMessages.OffsetCommitRequest;
 import io.skua.broker.group.GroupMessages.OffsetFetchGroup;
 import io.skua.broker.group.GroupMessages.PartitionOffset;
-import io.skua.broker.log.IoThreads;
-import io.skua.broker.log.OffsetsTopicLog;
+import io.skua.broker.partition.IoThreads;
+import io.skua.broker.partition.PartitionRegistry;
+import io.skua.broker.group.OffsetsTopicLog;
 import io.skua.broker.metadata.LocalCluster;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.storage.LogConfig;
@@ -62,7 +63,7 @@ class GroupServiceTest {
     }
 
     private void openTopics() {
-        topics = new TopicManager(vertx, dir, LogConfig.DEFAULT, 1, (short) 1, 300_000, new IoThreads(2));
+        topics = new TopicManager(vertx, dir, LogConfig.DEFAULT, 1, (short) 1, 300_000, new PartitionRegistry(new IoThreads(2)));
         await(topics.start());
     }
 

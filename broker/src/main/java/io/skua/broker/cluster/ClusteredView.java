@@ -11,7 +11,7 @@ import io.skua.broker.cluster.ClusterRecords.TopicRecord;
 import io.skua.broker.config.Endpoint;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.Node;
-import io.skua.broker.metadata.PartitionState;
+import io.skua.broker.partition.PartitionState;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.Uuid;

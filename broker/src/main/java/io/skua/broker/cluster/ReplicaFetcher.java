@@ -1,8 +1,8 @@
 package io.skua.broker.cluster;
 
 import io.skua.protocol.Errors;
-import io.skua.broker.log.LeaderEpochCache;
-import io.skua.broker.log.Partition;
+import io.skua.broker.partition.LeaderEpochCache;
+import io.skua.broker.partition.Partition;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.MemoryRecords;
 import io.skua.protocol.Uuid;

@@ -1,5 +1,6 @@
 package io.skua.broker.group;
 
+
 import io.skua.protocol.Errors;
 import io.skua.broker.group.ClassicGroup.Member;
 import io.skua.broker.group.GroupRecords.GroupValue;

@@ -3,7 +3,7 @@ package io.skua.broker.handlers;
 import io.skua.broker.api.ApiHandler;
 import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
-import io.skua.broker.log.Partition;
+import io.skua.broker.partition.Partition;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.message.DeleteRecordsRequestData;

@@ -4,7 +4,7 @@ import io.skua.broker.api.ApiHandler;
 import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.metadata.ClusterView;
-import io.skua.broker.metadata.PartitionState;
+import io.skua.broker.partition.PartitionState;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.broker.metadata.TopicNames;
 import io.skua.protocol.ApiKey;

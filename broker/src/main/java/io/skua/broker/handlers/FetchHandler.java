@@ -3,8 +3,9 @@ package io.skua.broker.handlers;
 import io.skua.broker.api.ApiHandler;
 import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
-import io.skua.broker.log.Partition;
-import io.skua.broker.log.Replication;
+import io.skua.broker.partition.DelayedOperations;
+import io.skua.broker.partition.Partition;
+import io.skua.broker.partition.Replication;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.storage.TopicMetadata;
 import io.skua.broker.metadata.TopicManager;
@@ -25,16 +26,18 @@ import java.util.List;
 
 /**
  * Fetch: whole batches from each partition's segment files, sent with sendfile. Waits up to
- * {@code max_wait_ms} for {@code min_bytes}, woken by appends. Fetch sessions (KIP-227) are declined
+ * {@code max_wait_ms} for {@code min_bytes}, parked in the partitions' {@link DelayedOperations} and woken by appends. Fetch sessions (KIP-227) are declined
  * consistently: every answer carries session id 0, so clients keep sending full fetch requests.
  */
 public final class FetchHandler implements ApiHandler<FetchRequestData, FetchResponseData> {
     private final TopicManager topics;
     private final ClusterView cluster;
     private final Replication replication;
+    private final DelayedOperations delayed;
 
-    public FetchHandler(TopicManager topics, ClusterView cluster, Replication replication) {
+    public FetchHandler(TopicManager topics, ClusterView cluster, Replication replication, DelayedOperations delayed) {
         this.topics = topics;
+        this.delayed = delayed;
         this.cluster = cluster;
         this.replication = replication;
     }
@@ -63,11 +66,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
         private final int replicaId;
         /** The follower's broker epoch (Fetch v15+), or -1. */
         private final long replicaEpoch;
-        private final List<Partition> parked = new ArrayList<>();
         /** Per source of the last run: how far it could be read before the read (to see appends missed). */
         private long[] seen;
-        private Runnable waiter;
-        private long timer = -1;
 
         Attempt(RequestContext ctx, FetchRequestData request, long deadline, Promise<FetchResponseData> promise) {
             this.ctx = ctx;
@@ -173,44 +173,33 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             return replicaId >= 0 ? partition.logEndOffset() : partition.highWatermark();
         }
 
-        /** Waits for an append on any of the partitions, or the deadline, then fetches once more. */
+        /**
+         * Parks the fetch in the partitions' delayed operations until one of them can be read further, stops being
+         * this broker's to serve (deleted, leadership moved), or the deadline passes; then fetches once more.
+         */
         private void park(List<Partition> sources) {
             long remainingMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
-            waiter = () -> ctx.context().runOnContext(v -> wake());
+            List<Partition> watched = new ArrayList<>();
             for (Partition partition : sources) {
-                if (partition != null && !parked.contains(partition)) {
-                    parked.add(partition);
-                    partition.awaitAppend(waiter);
+                if (partition != null && !watched.contains(partition)) {
+                    watched.add(partition);
                 }
             }
-            timer = ctx.context().owner().setTimer(remainingMs, id -> {
-                timer = -1;
-                wake();
-            });
-            // An append between the reads and the waiters' registration woke nobody: look again if one happened.
-            for (int i = 0; i < sources.size(); i++) {
-                Partition source = sources.get(i);
-                if (source != null && visibleEnd(source) != seen[i]) {
-                    ctx.context().runOnContext(v -> wake());
-                    return;
-                }
-            }
+            delayed.await(DelayedOperations.executor(ctx.context()), watched, remainingMs, () -> changed(sources))
+                    .onComplete(ignored -> run());
         }
 
-        private void wake() {
-            if (waiter == null) {
-                return;
+        /** Whether a partition read last time moved on since (more data, or it is no longer served here). */
+        private boolean changed(List<Partition> sources) {
+            for (int i = 0; i < sources.size(); i++) {
+                Partition source = sources.get(i);
+                if (source != null && (visibleEnd(source) != seen[i]
+                        || topics.partition(source.topic(), source.index()) != source
+                        || cluster.partitionState(source.topic(), source.index()).leader() != cluster.nodeId())) {
+                    return true;
+                }
             }
-            for (Partition partition : parked) {
-                partition.cancelWaiter(waiter);
-            }
-            parked.clear();
-            waiter = null;
-            if (timer >= 0) {
-                ctx.context().owner().cancelTimer(timer);
-                timer = -1;
-            }
-            run();
+            return false;
         }
     }
 

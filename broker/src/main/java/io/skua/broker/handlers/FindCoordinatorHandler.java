@@ -5,7 +5,7 @@ import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.group.GroupCoordinator;
 import io.skua.broker.group.GroupMessages.CoordinatorResult;
-import io.skua.broker.log.OffsetsTopicLog;
+import io.skua.broker.group.OffsetsTopicLog;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.Node;
 import io.skua.protocol.ApiKey;

@@ -6,7 +6,7 @@ import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.Node;
-import io.skua.broker.metadata.PartitionState;
+import io.skua.broker.partition.PartitionState;
 import io.skua.storage.TopicMetadata;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.broker.metadata.TopicNames;

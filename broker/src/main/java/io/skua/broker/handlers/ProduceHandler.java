@@ -3,10 +3,11 @@ package io.skua.broker.handlers;
 import io.skua.broker.api.ApiHandler;
 import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
-import io.skua.broker.log.Appends;
-import io.skua.broker.log.Partition;
-import io.skua.broker.log.Replication;
-import io.skua.broker.metadata.PartitionState;
+import io.skua.broker.partition.Appends;
+import io.skua.broker.partition.DelayedOperations;
+import io.skua.broker.partition.Partition;
+import io.skua.broker.partition.Replication;
+import io.skua.broker.partition.PartitionState;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.storage.TopicMetadata;
 import io.skua.broker.metadata.TopicManager;
@@ -21,9 +22,7 @@ import io.skua.protocol.message.ProduceResponseData.PartitionProduceResponse;
 import io.skua.protocol.message.ProduceResponseData.TopicProduceResponse;
 import io.skua.storage.AppendResult;
 import io.skua.storage.StorageException;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,9 +136,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
                 if (acks != -1 || partition.soleReplica()) {
                     return Future.succeededFuture(ok);
                 }
-                Promise<PartitionProduceResponse> done = Promise.promise();
-                new Commit(ctx.context(), topic, partition, leaderEpoch, r.lastOffset() + 1, minIsr, deadline, ok, done).check();
-                return done.future();
+                return awaitCommit(ctx, topic.name(), partition, leaderEpoch, r.lastOffset() + 1, minIsr, deadline, ok);
             }
             Throwable t = ar.cause();
             short code = t instanceof StorageException se ? se.errorCode() : Errors.UNKNOWN_SERVER_ERROR;
@@ -148,72 +145,33 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
     }
 
     /**
-     * acks=all: waits until the high watermark passes the batch (every ISR member has it), woken by high-watermark
-     * advances and metadata changes; answers NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR is then below
-     * min.insync.replicas, NOT_LEADER_OR_FOLLOWER if leadership moved, REQUEST_TIMED_OUT after the request's timeout.
+     * acks=all: parks the request in the partition's delayed operations until the high watermark passes the batch
+     * (every ISR member has it) or leadership moves, re-checked on every change of the partition; then answers
+     * NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR is below the effective minimum, NOT_LEADER_OR_FOLLOWER if leadership
+     * moved, REQUEST_TIMED_OUT when the request's timeout passes first.
      */
-    private final class Commit {
-        private final Context context;
-        private final TopicMetadata topic;
-        private final Partition partition;
-        private final int leaderEpoch;
-        private final long endOffset;
-        private final int minIsr;
-        private final long deadline;
-        private final PartitionProduceResponse ok;
-        private final Promise<PartitionProduceResponse> done;
-        private Runnable waiter;
-        private long timer = -1;
-
-        Commit(Context context, TopicMetadata topic, Partition partition, int leaderEpoch, long endOffset, int minIsr,
-               long deadline, PartitionProduceResponse ok, Promise<PartitionProduceResponse> done) {
-            this.context = context;
-            this.topic = topic;
-            this.partition = partition;
-            this.leaderEpoch = leaderEpoch;
-            this.endOffset = endOffset;
-            this.minIsr = minIsr;
-            this.deadline = deadline;
-            this.ok = ok;
-            this.done = done;
-        }
-
-        void check() {
-            PartitionState state = cluster.partitionState(topic.name(), partition.index());
-            if (state.leader() != cluster.nodeId() || state.leaderEpoch() != leaderEpoch) {
-                finish(error(ok.index(), Errors.NOT_LEADER_OR_FOLLOWER, "leadership moved while waiting for replicas"));
-            } else if (partition.highWatermark() >= endOffset) {
-                finish(state.isr().size() < minIsr ? error(ok.index(), Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
-                        "The ISR " + state.isr() + " shrank below min.insync.replicas " + minIsr) : ok);
-            } else if (System.nanoTime() >= deadline) {
-                finish(error(ok.index(), Errors.REQUEST_TIMED_OUT, "not replicated to the ISR in time"));
-            } else {
-                waiter = () -> context.runOnContext(v -> wake());
-                partition.awaitAppend(waiter);
-                long remainingMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
-                timer = context.owner().setTimer(Math.min(remainingMs, 1_000), id -> {
-                    timer = -1;
-                    wake();
+    private Future<PartitionProduceResponse> awaitCommit(RequestContext ctx, String topic, Partition partition,
+                                                         int leaderEpoch, long endOffset, int minIsr, long deadline,
+                                                         PartitionProduceResponse ok) {
+        long remainingMs = Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+        return partition.await(DelayedOperations.executor(ctx.context()), remainingMs,
+                () -> !leads(topic, partition, leaderEpoch) || partition.highWatermark() >= endOffset).map(held -> {
+                    PartitionState state = cluster.partitionState(topic, partition.index());
+                    if (!leads(topic, partition, leaderEpoch)) {
+                        return error(ok.index(), Errors.NOT_LEADER_OR_FOLLOWER, "leadership moved while waiting for replicas");
+                    } else if (!held) {
+                        return error(ok.index(), Errors.REQUEST_TIMED_OUT, "not replicated to the ISR in time");
+                    } else if (state.isr().size() < minIsr) {
+                        return error(ok.index(), Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+                                "The ISR " + state.isr() + " shrank below min.insync.replicas " + minIsr);
+                    }
+                    return ok;
                 });
-            }
-        }
+    }
 
-        private void wake() {
-            if (waiter == null) {
-                return;
-            }
-            partition.cancelWaiter(waiter);
-            waiter = null;
-            if (timer >= 0) {
-                context.owner().cancelTimer(timer);
-                timer = -1;
-            }
-            check();
-        }
-
-        private void finish(PartitionProduceResponse response) {
-            done.tryComplete(response);
-        }
+    private boolean leads(String topic, Partition partition, int leaderEpoch) {
+        PartitionState state = cluster.partitionState(topic, partition.index());
+        return state.leader() == cluster.nodeId() && state.leaderEpoch() == leaderEpoch;
     }
 
     private static PartitionProduceResponse error(int index, short code, String message) {

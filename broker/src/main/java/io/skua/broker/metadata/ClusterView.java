@@ -1,5 +1,7 @@
 package io.skua.broker.metadata;
 
+import io.skua.broker.partition.PartitionState;
+
 import java.util.List;
 
 /** The cluster as this broker knows it: identity, live brokers, and partition leadership. */

@@ -1,5 +1,7 @@
 package io.skua.broker.metadata;
 
+import io.skua.broker.partition.PartitionState;
+
 import io.skua.broker.config.Endpoint;
 import java.util.List;
 import java.util.function.Supplier;

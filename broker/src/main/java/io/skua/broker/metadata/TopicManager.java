@@ -3,12 +3,11 @@ package io.skua.broker.metadata;
 import io.skua.broker.Lifecycle;
 import io.skua.protocol.ApiException;
 import io.skua.protocol.Errors;
-import io.skua.broker.log.IoThreads;
-import io.skua.broker.log.Partition;
+import io.skua.broker.partition.PartitionRegistry;
+import io.skua.broker.partition.Partition;
 import io.skua.protocol.Uuid;
 import io.skua.storage.LogConfig;
 import io.skua.storage.LogManager;
-import io.skua.storage.PartitionLog;
 import io.skua.storage.TopicMetadata;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -16,10 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,10 +38,9 @@ public final class TopicManager implements Lifecycle {
     private final int defaultPartitions;
     private final short defaultReplicationFactor;
     private final int liveBrokers;
-    private final IoThreads io;
+    private final PartitionRegistry partitions;
     private final Map<String, TopicMetadata> byName = new ConcurrentHashMap<>();
     private final Map<Uuid, TopicMetadata> byId = new ConcurrentHashMap<>();
-    private final Map<String, List<Partition>> partitions = new ConcurrentHashMap<>();
     private LogManager logs;
     private long retentionTimer = -1;
     private final long retentionCheckMs;
@@ -81,7 +76,7 @@ public final class TopicManager implements Lifecycle {
     }
 
     public TopicManager(Vertx vertx, Path dataDir, LogConfig defaults, int defaultPartitions,
-                        short defaultReplicationFactor, long retentionCheckMs, IoThreads io) {
+                        short defaultReplicationFactor, long retentionCheckMs, PartitionRegistry partitions) {
         this.vertx = vertx;
         this.dataDir = dataDir;
         this.defaults = defaults;
@@ -89,7 +84,7 @@ public final class TopicManager implements Lifecycle {
         this.defaultReplicationFactor = defaultReplicationFactor;
         this.retentionCheckMs = retentionCheckMs;
         this.liveBrokers = 1;
-        this.io = io;
+        this.partitions = partitions;
     }
 
     /** Switches to clustered mode (before {@link #start()}). */
@@ -114,7 +109,7 @@ public final class TopicManager implements Lifecycle {
             return null;
         }).onSuccess(v -> {
             LOG.log(Level.INFO, "topics loaded count={0} dir={1}", byName.size(), dataDir);
-            retentionTimer = vertx.setPeriodic(retentionCheckMs, id -> applyRetention());
+            retentionTimer = vertx.setPeriodic(retentionCheckMs, id -> partitions.applyRetention(System.currentTimeMillis()));
         });
     }
 
@@ -124,7 +119,7 @@ public final class TopicManager implements Lifecycle {
             vertx.cancelTimer(retentionTimer);
         }
         return vertx.executeBlocking(() -> {
-            io.close();
+            partitions.close();
             if (logs != null) {
                 logs.close();
             }
@@ -144,10 +139,14 @@ public final class TopicManager implements Lifecycle {
         return byName.values();
     }
 
-    /** The partition, or null when the topic or partition does not exist. */
+    /** The partition, or null when the topic or partition does not exist or is not hosted here. */
     public Partition partition(String topic, int index) {
-        List<Partition> list = partitions.get(topic);
-        return list == null || index < 0 || index >= list.size() ? null : list.get(index);
+        return partitions.partition(topic, index);
+    }
+
+    /** The partitions this broker serves. */
+    public PartitionRegistry partitions() {
+        return partitions;
     }
 
     /** The config a topic's logs run with: broker defaults refined by the topic's own settings. */
@@ -352,15 +351,7 @@ public final class TopicManager implements Lifecycle {
     private Future<Void> unpublish(TopicMetadata topic) {
         byName.remove(topic.name(), topic);
         byId.remove(topic.id(), topic);
-        List<Partition> gone = partitions.remove(topic.name());
-        List<Future<Void>> drained = new ArrayList<>();
-        for (Partition p : gone == null ? List.<Partition>of() : gone) {
-            if (p != null) {
-                p.wakeWaiters(); // parked fetches and acks=all produce requests re-check and find no partition
-                drained.add(p.barrier());
-            }
-        }
-        return Future.join(drained).mapEmpty();
+        return partitions.remove(topic.name());
     }
 
     /**
@@ -441,50 +432,11 @@ public final class TopicManager implements Lifecycle {
 
     /** Makes the topic visible; clustered, only hosted partitions get a {@link Partition} (others stay null). */
     private void publish(TopicMetadata topic) {
-        Partition[] list = new Partition[topic.partitionCount()];
-        List<Partition> existing = partitions.getOrDefault(topic.name(), List.of());
         ClusterTopics c = cluster;
-        for (int p = 0; p < topic.partitionCount(); p++) {
-            if (p < existing.size() && existing.get(p) != null) {
-                list[p] = existing.get(p);
-                continue;
-            }
-            if (c != null && !c.hosts(topic.name(), p)) {
-                continue;
-            }
-            var found = logs.log(topic.name(), p);
-            if (found.isEmpty()) {
-                continue;
-            }
-            PartitionLog log = found.get();
-            Partition partition = new Partition(topic.name(), p, log, io.forPartition(topic.name(), p), io.flusher());
-            if (c == null) {
-                // A single node is its own ISR: everything its log holds after recovery is committed.
-                log.updateHighWatermark(log.logEndOffset());
-            } else {
-                // Clustered, the leader advances the high watermark over the ISR (ReplicaManager); a follower takes
-                // the leader's. Until this broker knows its role, the recovered (checkpointed) one stands.
-                partition.soleReplica(false);
-            }
-            list[p] = partition;
-        }
-        partitions.put(topic.name(), Collections.unmodifiableList(Arrays.asList(list)));
+        partitions.open(topic, (name, p) -> c == null || c.hosts(name, p), logs::log, c == null);
         byName.put(topic.name(), topic);
         byId.put(topic.id(), topic);
         changed(topic.name());
-    }
-
-    private void applyRetention() {
-        long now = System.currentTimeMillis();
-        for (List<Partition> list : partitions.values()) {
-            for (Partition p : list) {
-                if (p == null) {
-                    continue;
-                }
-                p.applyRetention(now).onFailure(t -> LOG.log(Level.WARNING,
-                        "retention failed topic={0} partition={1}: {2}", p.topic(), p.index(), t.toString()));
-            }
-        }
     }
 
     /** Topic changes, one at a time, on a worker thread. */

@@ -8,7 +8,7 @@ import io.skua.protocol.message.AlterConfigsResponseData;
 import io.skua.protocol.message.AlterPartitionRequestData;
 import io.skua.protocol.message.AlterPartitionResponseData;
 import io.skua.broker.config.BrokerConfig;
-import io.skua.broker.log.Partition;
+import io.skua.broker.partition.Partition;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.broker.testing.Await;
 import io.skua.broker.testing.LogCapture;
@@ -214,6 +214,9 @@ class ClusterAdminTest {
         Admin admin = admin(via);
         Admin admin2 = admin(other);
         admin.createTopics(List.of(new NewTopic("tuned", 1, (short) 3))).all().get();
+        // (the producer runs without retries: the leader must know the topic before the first send)
+        Await.until("every replica serves the topic", CHANGE, () -> brokers.keySet().stream()
+                .allMatch(id -> topics(id).partition("tuned", 0) != null));
         ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "tuned");
         KafkaProducer<String, String> producer = producer(other);
         producer.send(new ProducerRecord<>("tuned", 0, null, "before")).get();

@@ -1,4 +1,4 @@
-package io.skua.broker.log;
+package io.skua.broker.partition;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.skua.broker.metadata;
+package io.skua.broker.partition;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.skua.broker.log;
+package io.skua.broker.partition;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The threads that do partition I/O, off the event loops. A partition is pinned to one thread, so every
- * append, truncation and retention pass of a partition runs on a single writer, in submission order.
+ * append, truncation and retention pass of a partition runs on a single writer, in submission order. Also owns the
+ * partitions' shared {@link DelayedOperations} (requests waiting on partition progress), closed with the threads.
  */
 public final class IoThreads implements AutoCloseable {
     private final ExecutorService[] threads;
@@ -16,6 +17,8 @@ public final class IoThreads implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+
+    private final DelayedOperations delayed = new DelayedOperations("skua-delayed");
 
     public IoThreads(int count) {
         threads = new ExecutorService[count];
@@ -27,6 +30,11 @@ public final class IoThreads implements AutoCloseable {
                 return t;
             });
         }
+    }
+
+    /** Where requests wait for partition progress (acks=all, long-poll fetch); shared by all partitions. */
+    public DelayedOperations delayed() {
+        return delayed;
     }
 
     /** The thread that fsyncs rolled segments, shared by all partitions. */
@@ -42,6 +50,7 @@ public final class IoThreads implements AutoCloseable {
 
     @Override
     public void close() {
+        delayed.close();
         flusher.shutdown();
         try {
             flusher.awaitTermination(30, TimeUnit.SECONDS);

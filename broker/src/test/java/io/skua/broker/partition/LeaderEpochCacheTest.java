@@ -1,4 +1,4 @@
-package io.skua.broker.log;
+package io.skua.broker.partition;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,11 +1,9 @@
-package io.skua.broker.log;
+package io.skua.broker.partition;
 
 import io.skua.broker.Lifecycle;
-import io.skua.broker.metadata.TopicManager;
 import io.skua.storage.LogCompactor;
 import io.skua.storage.StorageException;
 import io.skua.storage.Throttler;
-import io.skua.storage.TopicMetadata;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -34,7 +32,7 @@ public final class LogCleaner implements Lifecycle {
     private static final System.Logger LOG = System.getLogger(LogCleaner.class.getName());
 
     private final Vertx vertx;
-    private final TopicManager topics;
+    private final PartitionRegistry partitions;
     private final long backoffMs;
     private final LogCompactor compactor;
     private final Set<String> uncleanable = ConcurrentHashMap.newKeySet();
@@ -43,10 +41,10 @@ public final class LogCleaner implements Lifecycle {
     private volatile Future<Void> pass = Future.succeededFuture();
     private volatile boolean stopping;
 
-    public LogCleaner(Vertx vertx, TopicManager topics, long backoffMs, double maxBytesPerSecond,
+    public LogCleaner(Vertx vertx, PartitionRegistry partitions, long backoffMs, double maxBytesPerSecond,
                       long dedupeBufferBytes, int maxMessageBytes) {
         this.vertx = vertx;
-        this.topics = topics;
+        this.partitions = partitions;
         this.backoffMs = Math.max(1, backoffMs);
         int maxKeys = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(1024, dedupeBufferBytes / 24));
         // A batch inflates to at most this: generous for real batches, bounded for hostile ones.
@@ -78,15 +76,11 @@ public final class LogCleaner implements Lifecycle {
             return pass;
         }
         List<Partition> due = new ArrayList<>();
-        for (TopicMetadata topic : topics.topics()) {
-            if (!topics.effectiveConfig(topic).compactEnabled()) {
-                continue;
-            }
-            for (int p = 0; p < topic.partitionCount(); p++) {
-                Partition partition = topics.partition(topic.name(), p);
-                if (partition != null && !uncleanable.contains(topic.name() + "-" + p)) {
-                    due.add(partition);
-                }
+        for (Partition partition : partitions.all()) {
+            // the log runs with the topic's effective config (broker defaults refined by the topic's own)
+            if (partition.log().config().compactEnabled()
+                    && !uncleanable.contains(partition.topic() + "-" + partition.index())) {
+                due.add(partition);
             }
         }
         Future<Void> chain = Future.succeededFuture();

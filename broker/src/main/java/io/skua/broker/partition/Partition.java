@@ -1,4 +1,4 @@
-package io.skua.broker.log;
+package io.skua.broker.partition;
 
 import io.skua.protocol.ApiException;
 import io.skua.protocol.Errors;
@@ -17,12 +17,13 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -39,8 +40,8 @@ public final class Partition {
     private final ExecutorService flusher;
     /** Whether a flush of rolled segments is queued or running (at most one per partition). */
     private final AtomicBoolean flushing = new AtomicBoolean();
-    /** Parked fetches, woken (each on its own context) after every append. Guarded by itself. */
-    private final List<Runnable> waiters = new ArrayList<>();
+    /** Requests waiting on this partition's progress; {@link #wakeWaiters} tells it of every change. */
+    private final DelayedOperations delayed;
     private final LeaderEpochCache epochs;
     /**
      * True while this broker is the partition's only in-sync replica (always on a single node): an append is then
@@ -50,8 +51,10 @@ public final class Partition {
     private volatile boolean soleReplica = true;
 
     /** {@code flusher} fsyncs the segments a roll leaves behind, off the writer {@code io}. */
-    public Partition(String topic, int index, PartitionLog log, ExecutorService io, ExecutorService flusher) {
+    public Partition(String topic, int index, PartitionLog log, ExecutorService io, ExecutorService flusher,
+                     DelayedOperations delayed) {
         this.topic = topic;
+        this.delayed = delayed;
         this.index = index;
         this.log = log;
         this.io = io;
@@ -289,71 +292,32 @@ public final class Partition {
     }
 
     /**
-     * Completes (on the caller's context) once the high watermark reaches {@code offset}, or fails after
-     * {@code timeoutMs}: a clustered leader's own writes (the group coordinator's) are acknowledged when committed.
+     * Completes (on the caller's context) once the high watermark reaches {@code offset}, or fails with
+     * REQUEST_TIMED_OUT after {@code timeoutMs}: a clustered leader's own writes (the group coordinator's) are
+     * acknowledged when committed.
      */
     public Future<Void> awaitHighWatermark(long offset, long timeoutMs) {
+        if (log.highWatermark() >= offset) {
+            return Future.succeededFuture();
+        }
         Context ctx = Vertx.currentContext();
-        Promise<Void> promise = ctx == null ? Promise.promise() : ((ContextInternal) ctx).promise();
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-        Runnable[] check = new Runnable[1];
-        check[0] = () -> {
-            if (log.highWatermark() >= offset) {
-                promise.tryComplete();
-            } else if (System.nanoTime() >= deadline) {
-                promise.tryFail(new ApiException(Errors.REQUEST_TIMED_OUT,
-                        topic + "-" + index + " not replicated to the ISR in time"));
-            } else {
-                java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
-                Runnable once = () -> {
-                    if (fired.compareAndSet(false, true)) {
-                        check[0].run();
-                    }
-                };
-                Runnable waiter = () -> {
-                    if (ctx != null) {
-                        ctx.runOnContext(v -> once.run());
-                    } else {
-                        once.run();
-                    }
-                };
-                awaitAppend(waiter);
-                if (ctx != null) {
-                    ctx.owner().setTimer(100, id -> {
-                        cancelWaiter(waiter);
-                        once.run();
-                    });
-                }
-            }
-        };
-        check[0].run();
-        return promise.future();
+        Executor executor = ctx == null ? Runnable::run : DelayedOperations.executor(ctx);
+        return delayed.await(executor, List.of(this), timeoutMs, () -> log.highWatermark() >= offset)
+                .compose(held -> held ? Future.succeededFuture() : Future.failedFuture(new ApiException(
+                        Errors.REQUEST_TIMED_OUT, topic + "-" + index + " not replicated to the ISR in time")));
     }
 
-    /** Runs {@code waiter} once, on its own context, after the next append (or close). */
-    public void awaitAppend(Runnable waiter) {
-        synchronized (waiters) {
-            waiters.add(waiter);
-        }
+    /** Waits until {@code condition} holds, re-checked after every change of this partition, or {@code timeoutMs}. */
+    public Future<Boolean> await(Executor executor, long timeoutMs, BooleanSupplier condition) {
+        return delayed.await(executor, List.of(this), timeoutMs, condition);
     }
 
-    public void cancelWaiter(Runnable waiter) {
-        synchronized (waiters) {
-            waiters.remove(waiter);
-        }
-    }
-
-    /** Wakes every parked request so it re-checks its condition (leadership or ISR changed). */
+    /**
+     * Something changed (append, high watermark, leadership, ISR, close): requests waiting on this partition re-check
+     * their condition, each on its own context.
+     */
     public void wakeWaiters() {
-        List<Runnable> woken;
-        synchronized (waiters) {
-            if (waiters.isEmpty()) {
-                return;
-            }
-            woken = new ArrayList<>(waiters);
-            waiters.clear();
-        }
-        woken.forEach(Runnable::run);
+        delayed.checkAndComplete(this);
     }
 
     private <T> Future<T> onIo(Supplier<T> work) {

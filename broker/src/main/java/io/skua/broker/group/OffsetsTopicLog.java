@@ -1,4 +1,7 @@
-package io.skua.broker.log;
+package io.skua.broker.group;
+
+import io.skua.broker.partition.Partition;
+import io.skua.broker.partition.Replication;
 
 import io.skua.broker.group.GroupLog;
 import io.skua.broker.metadata.ClusterView;

@@ -1,4 +1,4 @@
-package io.skua.broker.log;
+package io.skua.broker.partition;
 
 import io.skua.storage.TopicMetadata;
 import io.vertx.core.Future;

@@ -9,6 +9,7 @@ import io.skua.broker.cluster.ClusterRecords.EndpointRecord;
 import io.skua.broker.cluster.ClusterRecords.PartitionRecord;
 import io.skua.broker.cluster.ClusterRecords.TopicRecord;
 import io.skua.broker.config.Endpoint;
+import io.skua.broker.metadata.ClusterTopics;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.Node;
 import io.skua.broker.partition.PartitionState;
@@ -49,13 +50,13 @@ import java.util.function.Supplier;
  * The cluster as handlers see it when brokers run clustered: live brokers, the controller, and each partition's
  * leader, epoch, replicas, ISR and offline replicas, all answered from {@link ClusterMetadata}'s local copy.
  *
- * <p>Also the clustered {@link TopicManager.ClusterTopics}: topics are created, deleted, grown and reconfigured by
+ * <p>Also the clustered {@link ClusterTopics}: topics are created, deleted, grown and reconfigured by
  * the controller (here when this broker is the controller, otherwise forwarded over the controller's listener as the
  * same Kafka request: CreateTopics, DeleteTopics, CreatePartitions, AlterConfigs, IncrementalAlterConfigs), and every
  * topic the metadata announces created, changed or deleted is synced into the topic manager, which opens, grows,
  * reconfigures or deletes the logs hosted here. A change is answered once this broker's copy reflects it.
  */
-public final class ClusteredView implements ClusterView, TopicManager.ClusterTopics, Lifecycle {
+public final class ClusteredView implements ClusterView, ClusterTopics, Lifecycle {
     private static final System.Logger LOG = System.getLogger(ClusteredView.class.getName());
     /** Version of CreateTopics forwarded to the controller (a flexible one; Skua serves 2-7). */
     static final short CREATE_TOPICS_VERSION = 7;

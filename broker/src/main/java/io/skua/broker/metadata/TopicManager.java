@@ -3,6 +3,7 @@ package io.skua.broker.metadata;
 import io.skua.broker.Lifecycle;
 import io.skua.protocol.ApiException;
 import io.skua.protocol.Errors;
+import io.skua.broker.partition.DelayedOperations;
 import io.skua.broker.partition.PartitionRegistry;
 import io.skua.broker.partition.Partition;
 import io.skua.protocol.Uuid;
@@ -10,9 +11,7 @@ import io.skua.storage.LogConfig;
 import io.skua.storage.LogManager;
 import io.skua.storage.TopicMetadata;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -20,14 +19,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * The topics this broker hosts and their partitions. Lookups are lock-free from any thread; topic changes
- * (create, delete, add partitions, configs) run one at a time on a worker, off the event loop, and are
- * persisted by storage's {@link LogManager} before they are visible.
+ * The topics this broker knows, and topic admin: lookups are lock-free from any thread; topic changes (create, delete,
+ * add partitions, configs) run one at a time on a worker, off the event loop, and are persisted by storage's
+ * {@link LogManager} before they are visible. The partitions it opens are served by the {@link PartitionRegistry};
+ * clustered, changes go through the controller ({@link ClusterTopics}).
  */
 public final class TopicManager implements Lifecycle {
     private static final System.Logger LOG = System.getLogger(TopicManager.class.getName());
@@ -46,34 +46,6 @@ public final class TopicManager implements Lifecycle {
     private final long retentionCheckMs;
     /** Clustered: the controller creates topics, and this broker hosts only the partitions assigned to it. */
     private volatile ClusterTopics cluster;
-    private final Map<String, List<Watcher>> watchers = new ConcurrentHashMap<>();
-
-    /**
-     * How a clustered broker changes topics (through the controller) and learns which partitions it hosts. Each change
-     * completes once the controller has written it and this broker's own copy of the topic reflects it, so a
-     * Metadata or DescribeConfigs request right after sees it.
-     */
-    public interface ClusterTopics {
-        /** Creates the topic through the controller; completes once the controller has written it. */
-        Future<TopicMetadata> create(String name, int partitions, short replicationFactor, Map<String, String> configs,
-                                     boolean validateOnly);
-
-        /** Deletes the topic; {@code id}, when not null, must be the cluster's current id of it (else UNKNOWN_TOPIC_ID). */
-        Future<Void> delete(String name, Uuid id);
-
-        /** Grows the topic; {@code assignments} (or null: spread over the live brokers) lists each new partition's replicas. */
-        Future<Void> createPartitions(String name, int newCount, List<List<Integer>> assignments, boolean validateOnly);
-
-        /** Changes the topic's config overrides as the cluster holds them. */
-        Future<Void> alterConfigs(String name, ConfigChange change, boolean validateOnly);
-
-        /** True when this broker holds a replica of the partition. */
-        boolean hosts(String topic, int partition);
-    }
-
-    /** A wait for this broker's copy of a topic to reach some state; checked after each local change of it. */
-    private record Watcher(Predicate<TopicMetadata> done, Promise<Void> promise) {
-    }
 
     public TopicManager(Vertx vertx, Path dataDir, LogConfig defaults, int defaultPartitions,
                         short defaultReplicationFactor, long retentionCheckMs, PartitionRegistry partitions) {
@@ -159,10 +131,6 @@ public final class TopicManager implements Lifecycle {
         return dataDir;
     }
 
-    public LogConfig brokerDefaults() {
-        return defaults;
-    }
-
     /**
      * Creates a topic. {@code partitions} and {@code replicationFactor} of -1 take the broker defaults.
      * Fails with an {@link ApiException} carrying Kafka's error code.
@@ -192,41 +160,20 @@ public final class TopicManager implements Lifecycle {
     /**
      * Completes (on the caller's context) once {@code done} holds for this broker's copy of topic {@code name} (null
      * when it has none), checked now and after each local change of the topic; after {@code timeoutMs} regardless.
+     * The wait parks in the partitions' {@link DelayedOperations}, keyed by the topic name.
      */
     public Future<Void> awaitLocal(String name, Predicate<TopicMetadata> done, long timeoutMs) {
-        Promise<Void> promise = ((ContextInternal) vertx.getOrCreateContext()).promise();
-        Watcher watcher = new Watcher(done, promise);
-        watchers.compute(name, (k, waiting) -> {
-            List<Watcher> list = waiting == null ? new CopyOnWriteArrayList<>() : waiting;
-            list.add(watcher);
-            return list;
-        });
-        check(name, watcher);
-        long timer = vertx.setTimer(timeoutMs, id -> promise.tryComplete());
-        return promise.future().andThen(ar -> {
-            vertx.cancelTimer(timer);
-            watchers.computeIfPresent(name, (k, waiting) -> {
-                waiting.remove(watcher);
-                return waiting.isEmpty() ? null : waiting;
-            });
-        });
+        Executor executor = DelayedOperations.executor(vertx.getOrCreateContext());
+        return partitions.delayed().await(executor, List.of(new TopicKey(name)), timeoutMs,
+                () -> done.test(byName.get(name))).mapEmpty();
+    }
+
+    /** The key of a topic's local changes in the delayed operations (distinct from any partition). */
+    private record TopicKey(String name) {
     }
 
     private void changed(String name) {
-        List<Watcher> waiting = watchers.get(name);
-        if (waiting != null) {
-            waiting.forEach(w -> check(name, w));
-        }
-    }
-
-    private void check(String name, Watcher w) {
-        try {
-            if (w.done().test(byName.get(name))) {
-                w.promise().tryComplete();
-            }
-        } catch (RuntimeException e) {
-            w.promise().tryFail(e);
-        }
+        partitions.delayed().checkAndComplete(new TopicKey(name));
     }
 
     /**
@@ -320,10 +267,6 @@ public final class TopicManager implements Lifecycle {
             LOG.log(Level.INFO, "topic created name={0} id={1} partitions={2}", name, topic.id(), count);
             return topic;
         });
-    }
-
-    public Future<Void> deleteTopic(String name) {
-        return deleteTopic(name, null);
     }
 
     /**

@@ -54,6 +54,7 @@ import io.skua.broker.metadata.NodeMeta;
 import io.skua.broker.metadata.ProducerIds;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.broker.network.RequestDispatcher;
+import io.skua.protocol.Errors;
 import io.skua.storage.LogConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -148,7 +149,8 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
             components.add(new LogCleaner(vertx, topics.partitions(), config.logCleanerBackoffMs(),
                     config.logCleanerIoMaxBytesPerSecond(), config.logCleanerDedupeBufferSize(), config.messageMaxBytes()));
         }
-        return new KafkaProtocol(new KafkaDispatcher(registry, apiVersions), List.copyOf(components), started);
+        return new KafkaProtocol(new KafkaDispatcher(registry,
+                () -> apiVersions.response(Errors.UNSUPPORTED_VERSION)), List.copyOf(components), started);
     }
 
     /** The topic-config defaults that broker properties set (log.segment.bytes -> segment.bytes, ...). */

@@ -7,6 +7,7 @@ import io.skua.broker.api.RequestContext;
 import io.skua.broker.handlers.ApiVersionsHandler;
 import io.skua.broker.network.ConnectionContext;
 import io.skua.broker.network.Response;
+import io.skua.protocol.Errors;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.ApiMessage;
 import io.skua.protocol.ByteBufferReader;
@@ -67,7 +68,8 @@ public class ProduceDecodeBenchmark {
         frame = BenchData.produceRequestFrame(version, partitions, BenchData.recordBatch(1));
         handler = new ProduceHandlerStub();
         ApiRegistry registry = new ApiRegistry().register(handler);
-        dispatcher = new KafkaDispatcher(registry, new ApiVersionsHandler(registry));
+        dispatcher = new KafkaDispatcher(registry,
+                () -> new ApiVersionsHandler(registry).response(Errors.UNSUPPORTED_VERSION));
         conn = new StubConnection();
         // Fail here, not in the measurement, if the frame does not decode to what was written.
         ProduceRequestData decoded = decode();

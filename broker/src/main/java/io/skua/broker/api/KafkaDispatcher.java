@@ -1,17 +1,16 @@
 package io.skua.broker.api;
 
-import io.skua.broker.handlers.ApiVersionsHandler;
 import io.skua.broker.network.ConnectionContext;
 import io.skua.broker.network.RequestDispatcher;
 import io.skua.broker.network.Response;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.ApiMessage;
-import io.skua.protocol.Errors;
 import io.skua.protocol.ByteBufferReader;
 import io.skua.protocol.ProtocolException;
 import io.skua.protocol.message.RequestHeaderData;
 import io.vertx.core.Future;
 import java.nio.ByteBuffer;
+import java.util.function.Supplier;
 
 /**
  * Turns request frames into handler calls: decodes the header (its version follows from the API key and
@@ -20,11 +19,12 @@ import java.nio.ByteBuffer;
  */
 public final class KafkaDispatcher implements RequestDispatcher {
     private final ApiRegistry registry;
-    private final ApiVersionsHandler apiVersions;
+    /** The ApiVersions answer for an unsupported ApiVersions version (UNSUPPORTED_VERSION with the supported list). */
+    private final Supplier<ApiMessage> unsupportedApiVersions;
 
-    public KafkaDispatcher(ApiRegistry registry, ApiVersionsHandler apiVersions) {
+    public KafkaDispatcher(ApiRegistry registry, Supplier<ApiMessage> unsupportedApiVersions) {
         this.registry = registry;
-        this.apiVersions = apiVersions;
+        this.unsupportedApiVersions = unsupportedApiVersions;
     }
 
     @Override
@@ -45,7 +45,7 @@ public final class KafkaDispatcher implements RequestDispatcher {
                 // KIP-511: answer in version 0 with the supported list, so the client can pick a version.
                 int correlationId = frame.getInt(start + 4);
                 return Future.succeededFuture(ResponseEncoder.encode(correlationId, (short) 0,
-                        apiVersions.response(Errors.UNSUPPORTED_VERSION), (short) 0));
+                        unsupportedApiVersions.get(), (short) 0));
             }
             throw new ProtocolException(key + " version " + version + " is not supported (supported "
                     + handler.minVersion() + "-" + handler.maxVersion() + ")");

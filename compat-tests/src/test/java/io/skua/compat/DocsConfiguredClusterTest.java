@@ -71,7 +71,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   record is read.</li>
  * </ul>
  * Skua matches all of it except the last high-watermark rule: it advances the high watermark over an ISR below min
- * ISR (see {@link #shouldRefuseAcksAllButTakeAcks1WhenTheIsrIsBelowMinIsr}).
+ * ISR (see {@link #shouldRefuseAcksAllButTakeAcks1WhenTheIsrIsBelowMinIsr}). {@link KafkaMinIsrReferenceTest} repeats the
+ * RF-3 case against Kafka 4.3.1 on demand.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -352,7 +352,10 @@ public final class ReplicaManager implements Replication, Lifecycle {
                 pendingAdds.removeIf(next.isr()::contains);
                 isr = next.isr();
             }
-            partition.soleReplica(isr.size() == 1 && isr.get(0) == metadata.nodeId() && pendingAdds.isEmpty());
+            // the only ISR member appends committed records, unless the ISR is below the effective minimum (Kafka 3.7+:
+            // then the high watermark stays where it is)
+            partition.soleReplica(isr.size() == 1 && isr.get(0) == metadata.nodeId() && pendingAdds.isEmpty()
+                    && effectiveMinIsr() <= 1);
             maybeAdvanceHighWatermark();
             maybeShrinkIsr();
             partition.wakeWaiters();
@@ -389,11 +392,22 @@ public final class ReplicaManager implements Replication, Lifecycle {
             return maybeAdvanceHighWatermark();
         }
 
-        /** The high watermark: the smallest log end over the ISR (and pending additions), never moving back. */
+        /** min.insync.replicas of the topic, capped at the replica count. */
+        int effectiveMinIsr() {
+            TopicMetadata t = topics.topic(topic);
+            return t == null ? 1 : Replication.effectiveMinIsr(minInsyncReplicas(t), replicas.size());
+        }
+
+        /**
+         * The high watermark: the smallest log end over the ISR (and pending additions), never moving back; it does not
+         * move while the ISR is smaller than the effective min.insync.replicas (Kafka 3.7+), so acks=1 records
+         * written then stay invisible to consumers until enough replicas have them.
+         */
         Future<Void> maybeAdvanceHighWatermark() {
             long hw;
+            int minIsr = effectiveMinIsr();
             synchronized (this) {
-                if (record == null) {
+                if (record == null || record.isr().size() < minIsr) {
                     return Future.succeededFuture();
                 }
                 hw = partition.logEndOffset();

@@ -175,7 +175,8 @@ public final class BrokerConfig {
         Set<String> unknownNames = new TreeSet<>();
         Set<String> inapplicableNames = new TreeSet<>();
         for (Map.Entry<String, String> e : originals.entrySet()) {
-            if (!PROPERTIES.containsKey(e.getKey())) {
+            // min.insync.replicas is read as it was given (minInsyncReplicas), not modelled
+            if (!PROPERTIES.containsKey(e.getKey()) && !e.getKey().equals(MIN_INSYNC_REPLICAS)) {
                 (INAPPLICABLE.contains(e.getKey()) ? inapplicableNames : unknownNames).add(e.getKey());
             }
         }

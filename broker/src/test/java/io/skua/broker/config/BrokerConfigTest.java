@@ -168,9 +168,11 @@ class BrokerConfigTest {
     @Test
     void shouldKeepButIgnoreUnknownProperties() {
         BrokerConfig config = BrokerConfig.of(Map.of("no.such.thing", "1", "process.roles", "broker,controller",
-                "num.partitions", "2"));
+                "num.partitions", "2", "min.insync.replicas", "2"));
 
+        // (min.insync.replicas is used, so it is not reported as unknown)
         assertEquals(Set.of("no.such.thing"), config.unknownProperties());
+        assertEquals(2, config.minInsyncReplicas());
         assertEquals(Set.of("process.roles"), config.inapplicableProperties());
         assertEquals(2, config.numPartitions());
     }

@@ -106,16 +106,7 @@ class LayerRulesTest {
             "io.skua.broker.cluster.Controller -> io.vertx.core.internal.ContextInternal",
             "io.skua.broker.handlers.ProduceHandler -> io.vertx.core.internal.ContextInternal",
             "io.skua.broker.partition.Appends -> io.vertx.core.internal.ContextInternal",
-            "io.skua.broker.partition.Partition -> io.vertx.core.internal.ContextInternal",
-            // Vert.x's internal logger; the rest of the broker logs through System.Logger.
-            "io.skua.broker.group.GroupCoordinator -> io.vertx.core.internal.logging.Logger",
-            "io.skua.broker.group.GroupCoordinator -> io.vertx.core.internal.logging.LoggerFactory",
-            "io.skua.broker.group.GroupLoader -> io.vertx.core.internal.logging.Logger",
-            "io.skua.broker.group.GroupLoader -> io.vertx.core.internal.logging.LoggerFactory",
-            "io.skua.broker.group.GroupMembership -> io.vertx.core.internal.logging.Logger",
-            "io.skua.broker.group.GroupMembership -> io.vertx.core.internal.logging.LoggerFactory",
-            "io.skua.broker.group.GroupOffsets -> io.vertx.core.internal.logging.Logger",
-            "io.skua.broker.group.GroupOffsets -> io.vertx.core.internal.logging.LoggerFactory");
+            "io.skua.broker.partition.Partition -> io.vertx.core.internal.ContextInternal");
 
     /** Rule 4: upward dependencies between broker layers. */
     private static final Set<String> LAYER_ALLOWED = Set.of(

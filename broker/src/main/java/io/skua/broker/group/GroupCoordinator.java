@@ -25,8 +25,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
+import java.lang.System.Logger.Level;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -48,7 +47,7 @@ import java.util.function.Supplier;
  * {@link GroupLog}, timers through {@code vertx.setTimer}.
  */
 public final class GroupCoordinator {
-    private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
+    private static final System.Logger log = System.getLogger(GroupCoordinator.class.getName());
 
     /** FindCoordinator key types. */
     public static final byte KEY_TYPE_GROUP = 0;
@@ -366,7 +365,7 @@ public final class GroupCoordinator {
         try {
             return body.get();
         } catch (RuntimeException e) {
-            log.error("group coordinator failure", e);
+            log.log(Level.ERROR, "group coordinator failure", e);
             return Future.failedFuture(e);
         }
     }

@@ -10,8 +10,7 @@ import io.skua.broker.group.GroupRecords.OffsetValue;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
+import java.lang.System.Logger.Level;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +24,7 @@ import java.util.function.LongSupplier;
  * record that cannot be read fails the load and the partition is not served.
  */
 final class GroupLoader {
-    private static final Logger log = LoggerFactory.getLogger(GroupLoader.class);
+    private static final System.Logger log = System.getLogger(GroupLoader.class.getName());
 
     private final Context context;
     private final GroupRegistry registry;
@@ -77,14 +76,14 @@ final class GroupLoader {
                 } catch (RuntimeException e) {
                     // a record we cannot read: refuse to serve the partition rather than serve wrong state
                     partitionStates.remove(partition);
-                    log.error("group coordinator load failed partition=" + partition, e);
+                    log.log(Level.ERROR, "group coordinator load failed partition=" + partition, e);
                     applied.fail(e);
                 }
             });
             return applied.future();
         }, err -> {
             context.runOnContext(x -> partitionStates.remove(partition));
-            log.error("group coordinator load failed partition=" + partition, err);
+            log.log(Level.ERROR, "group coordinator load failed partition=" + partition, err);
             return Future.failedFuture(err);
         });
     }
@@ -147,6 +146,6 @@ final class GroupLoader {
             ClassicGroup g = groups.computeIfAbsent(e.getKey(), id -> new ClassicGroup(id, partition, now));
             g.offsets.putAll(e.getValue());
         }
-        log.debug("group coordinator loaded partition=" + partition + " groups=" + groupValues.size());
+        log.log(Level.DEBUG, "group coordinator loaded partition=" + partition + " groups=" + groupValues.size());
     }
 }

@@ -13,8 +13,7 @@ import io.skua.broker.group.GroupMessages.SyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
+import java.lang.System.Logger.Level;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +28,7 @@ import java.util.function.LongSupplier;
  * (see docs/groups.md). Runs on the coordinator's context only; {@link GroupCoordinator} is the public face.
  */
 final class GroupMembership {
-    private static final Logger log = LoggerFactory.getLogger(GroupMembership.class);
+    private static final System.Logger log = System.getLogger(GroupMembership.class.getName());
 
     private final GroupRegistry registry;
     private final Map<String, ClassicGroup> groups;
@@ -271,7 +270,7 @@ final class GroupMembership {
 
     private void expirePendingMember(ClassicGroup group, String memberId) {
         if (group.pendingMembers.remove(memberId) != null) {
-            log.debug("pending member expired group=" + group.groupId + " member=" + memberId);
+            log.log(Level.DEBUG, "pending member expired group=" + group.groupId + " member=" + memberId);
             if (group.is(GroupState.PREPARING_REBALANCE)) {
                 tryCompleteJoin(group);
             }
@@ -297,7 +296,7 @@ final class GroupMembership {
         cancelJoinTimer(group);
         boolean initial = group.is(GroupState.EMPTY);
         group.transitionTo(GroupState.PREPARING_REBALANCE, clock.getAsLong());
-        log.info("preparing rebalance group=" + group.groupId + " generation=" + group.generationId
+        log.log(Level.INFO, "preparing rebalance group=" + group.groupId + " generation=" + group.generationId
                 + " reason=\"" + reason + "\"");
         if (initial) {
             int delay = config.initialRebalanceDelayMs();
@@ -362,7 +361,7 @@ final class GroupMembership {
         }
         if (!group.maybeElectNewJoinedLeader() && !group.members.isEmpty()) {
             // nobody rejoined: wait another round for session expiry to clear out the static members
-            log.warn("group=" + group.groupId + " rebalance: no member rejoined, waiting again");
+            log.log(Level.WARNING, "group=" + group.groupId + " rebalance: no member rejoined, waiting again");
             scheduleJoin(group, group.rebalanceTimeoutMs());
             return;
         }
@@ -373,15 +372,15 @@ final class GroupMembership {
             group.protocolName = null;
             group.leaderId = null;
             group.transitionTo(GroupState.EMPTY, now);
-            log.info("group=" + group.groupId + " generation=" + group.generationId + " is now empty");
-            registry.storeGroup(group, Map.of()).onFailure(err -> log.warn("failed to store empty group=" + group.groupId
+            log.log(Level.INFO, "group=" + group.groupId + " generation=" + group.generationId + " is now empty");
+            registry.storeGroup(group, Map.of()).onFailure(err -> log.log(Level.WARNING, "failed to store empty group=" + group.groupId
                     + ": " + err));
             registry.maybeDropEmptyGroup(group);
             return;
         }
         group.protocolName = group.selectProtocol();
         group.transitionTo(GroupState.COMPLETING_REBALANCE, now);
-        log.info("group=" + group.groupId + " generation=" + group.generationId + " protocol=" + group.protocolName
+        log.log(Level.INFO, "group=" + group.groupId + " generation=" + group.generationId + " protocol=" + group.protocolName
                 + " members=" + group.members.size() + " leader=" + group.leaderId);
         for (Member m : group.members.values()) {
             Promise<JoinResult> p = m.awaitingJoin;
@@ -408,7 +407,7 @@ final class GroupMembership {
                 return;
             }
             if (group.is(GroupState.COMPLETING_REBALANCE) || group.is(GroupState.STABLE)) {
-                log.info("group=" + group.groupId + " members did not sync in time: " + group.pendingSyncMembers);
+                log.log(Level.INFO, "group=" + group.groupId + " members did not sync in time: " + group.pendingSyncMembers);
                 for (String memberId : List.copyOf(group.pendingSyncMembers)) {
                     removeMember(group, group.get(memberId));
                 }
@@ -488,7 +487,7 @@ final class GroupMembership {
                 // members parked in a rebalance need no heartbeats; the rebalance reschedules them
                 return;
             }
-            log.info("member session expired group=" + group.groupId + " member=" + member.memberId);
+            log.log(Level.INFO, "member session expired group=" + group.groupId + " member=" + member.memberId);
             removeMemberAndUpdateGroup(group, member, "removing member " + member.memberId + " on heartbeat expiration");
             registry.maybeDropEmptyGroup(group);
         });
@@ -586,7 +585,7 @@ final class GroupMembership {
                 }
                 propagateAssignment(group, Errors.NONE);
                 group.transitionTo(GroupState.STABLE, clock.getAsLong());
-                log.info("group=" + group.groupId + " generation=" + generation + " is stable");
+                log.log(Level.INFO, "group=" + group.groupId + " generation=" + generation + " is stable");
             }
         });
     }

@@ -12,8 +12,7 @@ import io.skua.broker.group.GroupMessages.PartitionOffset;
 import io.skua.broker.group.GroupMessages.TopicPartition;
 import io.skua.broker.group.GroupRecords.OffsetValue;
 import io.vertx.core.Future;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
+import java.lang.System.Logger.Level;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +25,7 @@ import java.util.function.LongSupplier;
  * Runs on the coordinator's context only; {@link GroupCoordinator} is the public face.
  */
 final class GroupOffsets {
-    private static final Logger log = LoggerFactory.getLogger(GroupOffsets.class);
+    private static final System.Logger log = System.getLogger(GroupOffsets.class.getName());
 
     private final GroupRegistry registry;
     private final GroupMembership membership;
@@ -285,7 +284,7 @@ final class GroupOffsets {
             }
         }
         if (expiredCount > 0) {
-            log.info("expired offsets count=" + expiredCount);
+            log.log(Level.INFO, "expired offsets count=" + expiredCount);
         }
         int count = expiredCount;
         return Future.join(writes).transform(ar -> Future.succeededFuture(count));

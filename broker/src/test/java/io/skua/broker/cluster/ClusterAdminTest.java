@@ -1,5 +1,7 @@
 package io.skua.broker.cluster;
 
+import io.skua.broker.testing.KafkaWire;
+
 import io.skua.broker.SkuaBroker;
 import io.skua.protocol.Errors;
 import io.skua.protocol.ApiKey;

@@ -1,6 +1,5 @@
-package io.skua.broker.cluster;
+package io.skua.broker.testing;
 
-import io.skua.broker.testing.RawClient;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.ApiMessage;
 import io.skua.protocol.ByteBufferReader;
@@ -11,19 +10,19 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /** Blocking request/response over {@link RawClient} with Skua's generated codec, for tests. */
-final class KafkaWire implements AutoCloseable {
+public final class KafkaWire implements AutoCloseable {
     private final RawClient client;
     private int correlation;
 
-    KafkaWire(int port) throws IOException {
+    public KafkaWire(int port) throws IOException {
         client = new RawClient("127.0.0.1", port);
     }
 
     @SuppressWarnings("unchecked")
-    <R extends ApiMessage> R send(ApiKey key, short version, ApiMessage request) throws IOException {
+    public <R extends ApiMessage> R send(ApiKey key, short version, ApiMessage request) throws IOException {
         int id = ++correlation;
         RequestHeaderData header = new RequestHeaderData().setRequestApiKey(key.id()).setRequestApiVersion(version)
-                .setCorrelationId(id).setClientId("cluster-test");
+                .setCorrelationId(id).setClientId("skua-test");
         short hv = key.requestHeaderVersion(version);
         ByteBuffer buf = ByteBuffer.allocate(header.size(hv) + request.size(version));
         ByteBufferWriter writer = new ByteBufferWriter(buf);

@@ -2,10 +2,10 @@ package io.skua.broker.log;
 
 import io.skua.broker.Lifecycle;
 import io.skua.broker.metadata.TopicManager;
-import io.skua.storage.LogCompactor;
 import io.skua.storage.StorageException;
-import io.skua.storage.Throttler;
 import io.skua.storage.TopicMetadata;
+import io.skua.storage.cleaner.LogCompactor;
+import io.skua.storage.cleaner.Throttler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;

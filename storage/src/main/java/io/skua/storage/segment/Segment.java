@@ -1,9 +1,12 @@
-package io.skua.storage;
+package io.skua.storage.segment;
 
 import io.skua.protocol.record.CompressionType;
 import io.skua.protocol.record.Record;
 import io.skua.protocol.record.RecordBatch;
 import io.skua.protocol.record.TimestampType;
+import io.skua.storage.FetchSlice;
+import io.skua.storage.TimestampOffset;
+import io.skua.storage.file.LogFileNames;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,15 +36,15 @@ import java.util.zip.CRC32C;
  * run concurrently on any thread: they only see bytes below the volatile {@link #size()}, which is published after
  * the bytes and index entries are written.
  */
-final class Segment implements Closeable {
-    static final String LOG_SUFFIX = ".log";
-    static final String INDEX_SUFFIX = ".index";
-    static final String TIME_INDEX_SUFFIX = ".timeindex";
-    static final String DELETED_SUFFIX = ".deleted";
-    /** Appended to the file names of a segment the cleaner is writing (see {@link LogCompactor}). */
-    static final String CLEANED_SUFFIX = ".cleaned";
-    /** Appended to the file names of a cleaned segment being swapped in (see {@link LogCompactor}). */
-    static final String SWAP_SUFFIX = ".swap";
+public final class Segment implements Closeable {
+    public static final String LOG_SUFFIX = ".log";
+    public static final String INDEX_SUFFIX = ".index";
+    public static final String TIME_INDEX_SUFFIX = ".timeindex";
+    public static final String DELETED_SUFFIX = ".deleted";
+    /** Appended to the file names of a segment the cleaner is writing (see {@link io.skua.storage.cleaner.LogCompactor}). */
+    public static final String CLEANED_SUFFIX = ".cleaned";
+    /** Appended to the file names of a cleaned segment being swapped in (see {@link io.skua.storage.cleaner.LogCompactor}). */
+    public static final String SWAP_SUFFIX = ".swap";
     private static final int CRC_CHUNK = 64 * 1024;
     private static final int RECENT = 16;
 
@@ -84,13 +87,13 @@ final class Segment implements Closeable {
     private Segment(Path dir, long baseOffset, String extraSuffix, boolean create, long nowMs) throws IOException {
         this.dir = dir;
         this.baseOffset = baseOffset;
-        this.logPath = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + extraSuffix);
+        this.logPath = dir.resolve(LogFileNames.fileName(baseOffset, LOG_SUFFIX) + extraSuffix);
         this.log = create
                 ? FileChannel.open(logPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING)
                 : FileChannel.open(logPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        this.offsetIndex = SparseIndex.offsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + extraSuffix), create);
-        this.timeIndex = SparseIndex.timeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + extraSuffix),
+        this.offsetIndex = SparseIndex.offsetIndex(dir.resolve(LogFileNames.fileName(baseOffset, INDEX_SUFFIX) + extraSuffix), create);
+        this.timeIndex = SparseIndex.timeIndex(dir.resolve(LogFileNames.fileName(baseOffset, TIME_INDEX_SUFFIX) + extraSuffix),
                 create);
         this.size = (int) Math.min(log.size(), Integer.MAX_VALUE);
         this.nextOffset = baseOffset;
@@ -98,72 +101,50 @@ final class Segment implements Closeable {
     }
 
     /** A new empty segment; leftover files with the same base are truncated. */
-    static Segment create(Path dir, long baseOffset, long nowMs) throws IOException {
+    public static Segment create(Path dir, long baseOffset, long nowMs) throws IOException {
         return new Segment(dir, baseOffset, true, nowMs);
     }
 
     /** Opens existing files; call {@link #loadClean} or {@link #recover} before use. */
-    static Segment open(Path dir, long baseOffset, long nowMs) throws IOException {
+    public static Segment open(Path dir, long baseOffset, long nowMs) throws IOException {
         return new Segment(dir, baseOffset, false, nowMs);
     }
 
     /** A new empty segment whose files carry {@link #CLEANED_SUFFIX}: the cleaner's output, not yet part of a log. */
-    static Segment createCleaned(Path dir, long baseOffset, long nowMs) throws IOException {
+    public static Segment createCleaned(Path dir, long baseOffset, long nowMs) throws IOException {
         return new Segment(dir, baseOffset, CLEANED_SUFFIX, true, nowMs);
     }
 
     /** Opens the {@link #SWAP_SUFFIX} files of an interrupted swap (recovery only). */
-    static Segment openSwap(Path dir, long baseOffset, long nowMs) throws IOException {
+    public static Segment openSwap(Path dir, long baseOffset, long nowMs) throws IOException {
         return new Segment(dir, baseOffset, SWAP_SUFFIX, false, nowMs);
     }
 
-    static String fileName(long offset, String suffix) {
-        // as String.format("%020d"), without the Formatter (the first call costs tens of milliseconds at start-up)
-        String digits = Long.toString(offset);
-        if (offset < 0 || digits.length() > 20) {
-            throw new IllegalArgumentException("offset " + offset);
-        }
-        return "0".repeat(20 - digits.length()) + digits + suffix;
-    }
-
-    /** The offset a {@code <20 digits><suffix>} file name encodes. */
-    static Optional<Long> parseOffset(Path file, String suffix) {
-        String name = file.getFileName().toString();
-        if (!name.endsWith(suffix) || name.length() != 20 + suffix.length()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Long.parseLong(name.substring(0, 20)));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
-    long baseOffset() {
+    public long baseOffset() {
         return baseOffset;
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
     /** The offset after the last batch; the base offset when empty. */
-    long nextOffset() {
+    public long nextOffset() {
         return nextOffset;
     }
 
-    long maxTimestamp() {
+    public long maxTimestamp() {
         return maxTimestamp;
     }
 
     /** The largest timestamp for retention: the max batch timestamp, or the file's mtime if there is none. */
-    long largestTimestamp() throws IOException {
+    public long largestTimestamp() throws IOException {
         long ts = maxTimestamp;
         return ts >= 0 ? ts : Files.getLastModifiedTime(logPath).toMillis();
     }
 
     /** How long the segment has been "open" for {@code segment.ms}, Kafka's rule. */
-    long timeWaitedForRoll(long nowMs, long appendMaxTimestamp) {
+    public long timeWaitedForRoll(long nowMs, long appendMaxTimestamp) {
         return rollBaseTimestamp >= 0 && appendMaxTimestamp >= 0
                 ? appendMaxTimestamp - rollBaseTimestamp
                 : nowMs - createdMs;
@@ -177,7 +158,7 @@ final class Segment implements Closeable {
      *
      * @return false if something does not add up; the caller then runs {@link #recover}
      */
-    boolean loadClean() throws IOException {
+    public boolean loadClean() throws IOException {
         if (size != log.size() || !offsetIndex.isSane(size)) {
             return false;
         }
@@ -230,7 +211,7 @@ final class Segment implements Closeable {
      *
      * @return the number of bytes truncated
      */
-    long recover(int indexIntervalBytes) throws IOException {
+    public long recover(int indexIntervalBytes) throws IOException {
         forgetRecent();
         tail = null;
         offsetIndex.truncateToEntries(0);
@@ -287,7 +268,7 @@ final class Segment implements Closeable {
      * Appends {@code data} (exactly the bytes of {@code batches}, in order, already validated and rewritten) and
      * indexes them. {@code batches} are views into {@code data}'s buffer.
      */
-    void append(ByteBuffer data, List<RecordBatch> batches, int indexIntervalBytes) throws IOException {
+    public void append(ByteBuffer data, List<RecordBatch> batches, int indexIntervalBytes) throws IOException {
         int start = size;
         ByteBuffer src = data.duplicate();
         long at = start;
@@ -338,7 +319,7 @@ final class Segment implements Closeable {
      *
      * @return true if anything was removed
      */
-    boolean truncateTo(long offset) throws IOException {
+    public boolean truncateTo(long offset) throws IOException {
         int limit = size;
         ByteBuffer scratch = headerBuffer();
         int pos = positionFor(offset);
@@ -368,25 +349,25 @@ final class Segment implements Closeable {
     }
 
     /** Called when a newer segment takes over: records the final max timestamp and fsyncs everything. */
-    void onBecomeInactive() throws IOException {
+    public void onBecomeInactive() throws IOException {
         finishActive();
         flush();
     }
 
     /** Records the final max timestamp when a newer segment takes over; the fsync is left to the caller. */
-    void finishActive() throws IOException {
+    public void finishActive() throws IOException {
         tail = null;
         appendTimeIndexIfNewMax();
     }
 
-    void flush() throws IOException {
+    public void flush() throws IOException {
         log.force(true);
         offsetIndex.flush();
         timeIndex.flush();
     }
 
     /** Renames the files to {@code *.deleted}; open channels (and fetch regions) stay readable. */
-    void renameForDeletion() throws IOException {
+    public void renameForDeletion() throws IOException {
         Path target = logPath.resolveSibling(logPath.getFileName() + DELETED_SUFFIX);
         Files.move(logPath, target, StandardCopyOption.REPLACE_EXISTING);
         logPath = target;
@@ -399,16 +380,16 @@ final class Segment implements Closeable {
      * first and the log last, so the presence of the log file under a name tells how far a rename got. Open
      * channels stay valid.
      */
-    void renameFiles(String extraSuffix) throws IOException {
-        offsetIndex.renameTo(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + extraSuffix));
-        timeIndex.renameTo(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + extraSuffix));
-        Path target = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + extraSuffix);
+    public void renameFiles(String extraSuffix) throws IOException {
+        offsetIndex.renameTo(dir.resolve(LogFileNames.fileName(baseOffset, INDEX_SUFFIX) + extraSuffix));
+        timeIndex.renameTo(dir.resolve(LogFileNames.fileName(baseOffset, TIME_INDEX_SUFFIX) + extraSuffix));
+        Path target = dir.resolve(LogFileNames.fileName(baseOffset, LOG_SUFFIX) + extraSuffix);
         Files.move(logPath, target, StandardCopyOption.REPLACE_EXISTING);
         logPath = target;
     }
 
     /** Closes the channels and removes the files. */
-    void delete() throws IOException {
+    public void delete() throws IOException {
         close();
         Files.deleteIfExists(logPath);
         Files.deleteIfExists(offsetIndex.path());
@@ -429,7 +410,7 @@ final class Segment implements Closeable {
      * last offset is {@code maxOffsetExclusive} or more, at most {@code maxBytes} unless the first batch alone is
      * bigger. Empty if this segment has no such first batch.
      */
-    FetchSlice read(long startOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
+    public FetchSlice read(long startOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
         int limit = size;
         ByteBuffer scratch = headerBuffer();
         RecordBatch h = null;
@@ -488,7 +469,7 @@ final class Segment implements Closeable {
      * following the tail). Up to {@link TailBytes#CAPACITY} bytes come copied from memory; a larger region, or one the
      * ring no longer holds, is a file region. Null when the read needs the file.
      */
-    FetchSlice readRecent(long startOffset, int maxBytes, long maxOffsetExclusive) {
+    public FetchSlice readRecent(long startOffset, int maxBytes, long maxOffsetExclusive) {
         TailBytes t = tail;
         long stamp = t == null ? -1 : t.stamp();
         int limit = size;
@@ -509,7 +490,7 @@ final class Segment implements Closeable {
      * offset (or {@code minOffset}) and its max timestamp; under {@code LogAppendTime} every record has the batch's
      * max timestamp, so the first record is exact.
      */
-    Optional<TimestampOffset> findByTimestamp(long timestamp, long minOffset) throws IOException {
+    public Optional<TimestampOffset> findByTimestamp(long timestamp, long minOffset) throws IOException {
         int limit = size;
         ByteBuffer scratch = headerBuffer();
         int pos = positionFor(minOffset);
@@ -550,7 +531,7 @@ final class Segment implements Closeable {
     }
 
     /** Calls {@code action} with the header of every batch whose base offset is {@code fromOffset} or more. */
-    void forEachBatchHeader(long fromOffset, Consumer<RecordBatch> action) throws IOException {
+    public void forEachBatchHeader(long fromOffset, Consumer<RecordBatch> action) throws IOException {
         int limit = size;
         ByteBuffer scratch = headerBuffer();
         int pos = positionFor(fromOffset);
@@ -564,7 +545,7 @@ final class Segment implements Closeable {
     }
 
     /** Receives whole batches read back from a segment. */
-    interface BatchVisitor {
+    public interface BatchVisitor {
         void visit(RecordBatch batch) throws IOException;
     }
 
@@ -576,7 +557,7 @@ final class Segment implements Closeable {
      * @throws IOException if a batch is larger than {@code maxBatchBytes}, or on I/O failure (the segment may have
      *                     been deleted and closed meanwhile)
      */
-    void forEachBatch(int maxBatchBytes, BatchVisitor visitor) throws IOException {
+    public void forEachBatch(int maxBatchBytes, BatchVisitor visitor) throws IOException {
         int limit = size;
         ByteBuffer scratch = headerBuffer();
         int pos = 0;

@@ -1,9 +1,20 @@
-package io.skua.storage;
+package io.skua.storage.log;
 
 import io.skua.protocol.record.CorruptBatchException;
 import io.skua.protocol.record.RecordBatch;
 import io.skua.protocol.record.TimestampType;
+import io.skua.storage.ActiveProducer;
+import io.skua.storage.AppendOrigin;
+import io.skua.storage.AppendResult;
+import io.skua.storage.FetchSlice;
+import io.skua.storage.LogConfig;
 import io.skua.storage.StorageException.Error;
+import io.skua.storage.StorageException;
+import io.skua.storage.TimestampOffset;
+import io.skua.storage.file.DurableFiles;
+import io.skua.storage.file.LogFileNames;
+import io.skua.storage.producer.ProducerStateManager;
+import io.skua.storage.segment.Segment;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -136,7 +147,7 @@ public final class PartitionLog implements Closeable {
                         || name.endsWith(Segment.CLEANED_SUFFIX)) {
                     Files.deleteIfExists(f);
                 } else {
-                    Segment.parseOffset(f, Segment.LOG_SUFFIX).ifPresent(base -> logs.put(base, f));
+                    LogFileNames.parseOffset(f, Segment.LOG_SUFFIX).ifPresent(base -> logs.put(base, f));
                 }
             }
         }
@@ -197,7 +208,7 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Finishes segment swaps the cleaner began (see {@link LogCompactor}): a {@code <base>.log.swap} file is a whole,
+     * Finishes segment swaps the cleaner began (see {@link io.skua.storage.cleaner.LogCompactor}): a {@code <base>.log.swap} file is a whole,
      * fsynced cleaned segment, so the segments it replaces (those whose base offsets lie in
      * {@code [base, its next offset)}) are deleted and it takes their place. Swap index files are dropped and rebuilt
      * from the log. Without a {@code .log.swap}, leftover {@code .swap} index files belong to a swap that never began
@@ -212,7 +223,7 @@ public final class PartitionLog implements Closeable {
             for (Path f : files) {
                 String name = f.getFileName().toString();
                 String unswapped = name.substring(0, name.length() - Segment.SWAP_SUFFIX.length());
-                Optional<Long> base = Segment.parseOffset(f.resolveSibling(unswapped), Segment.LOG_SUFFIX);
+                Optional<Long> base = LogFileNames.parseOffset(f.resolveSibling(unswapped), Segment.LOG_SUFFIX);
                 if (base.isPresent()) {
                     swaps.add(base.get());
                 } else {
@@ -236,7 +247,7 @@ public final class PartitionLog implements Closeable {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
                 for (Path f : files) {
                     for (String suffix : List.of(Segment.LOG_SUFFIX, Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
-                        Optional<Long> b = Segment.parseOffset(f, suffix);
+                        Optional<Long> b = LogFileNames.parseOffset(f, suffix);
                         if (b.isPresent() && b.get() >= base && b.get() < Math.max(end, base + 1)) {
                             replaced.put(b.get(), f);
                             Files.delete(f);
@@ -245,10 +256,10 @@ public final class PartitionLog implements Closeable {
                 }
             }
             for (String suffix : List.of(Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
-                Files.deleteIfExists(dir.resolve(Segment.fileName(base, suffix) + Segment.SWAP_SUFFIX));
+                Files.deleteIfExists(dir.resolve(LogFileNames.fileName(base, suffix) + Segment.SWAP_SUFFIX));
             }
-            Files.move(dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX) + Segment.SWAP_SUFFIX),
-                    dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX)));
+            Files.move(dir.resolve(LogFileNames.fileName(base, Segment.LOG_SUFFIX) + Segment.SWAP_SUFFIX),
+                    dir.resolve(LogFileNames.fileName(base, Segment.LOG_SUFFIX)));
             DurableFiles.fsyncDirectory(dir);
             LOG.log(System.Logger.Level.INFO, "completed interrupted segment swap dir={0} base={1} end={2} replaced={3}",
                     dir.getFileName(), base, end, replaced.keySet());
@@ -260,7 +271,7 @@ public final class PartitionLog implements Closeable {
         for (String suffix : List.of(Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + suffix)) {
                 for (Path f : files) {
-                    Optional<Long> base = Segment.parseOffset(f, suffix);
+                    Optional<Long> base = LogFileNames.parseOffset(f, suffix);
                     if (base.isPresent() && !logs.containsKey(base.get())) {
                         Files.delete(f);
                     }
@@ -904,11 +915,11 @@ public final class PartitionLog implements Closeable {
     // ---------------------------------------------------------------- compaction (writer thread; see LogCompactor)
 
     /** What the cleaner needs to plan a cleaning, captured on the writer thread. */
-    record CleaningView(Path dir, List<Segment> segments, long logStartOffset, long highWatermark, LogConfig config,
+    public record CleaningView(Path dir, List<Segment> segments, long logStartOffset, long highWatermark, LogConfig config,
                         Map<Long, Long> producerLastOffsets) {
     }
 
-    CleaningView cleaningView() {
+    public CleaningView cleaningView() {
         ensureWritable();
         Map<Long, Long> last = new java.util.HashMap<>();
         for (ActiveProducer p : producers.activeProducers()) {
@@ -918,9 +929,9 @@ public final class PartitionLog implements Closeable {
     }
 
     /** Steps of {@link #replaceSegments}, reported to a {@link SwapObserver} (tests inject crashes there). */
-    enum SwapStep { RENAMED_TO_SWAP, OLD_SEGMENTS_DELETED, SWAPPED }
+    public enum SwapStep { RENAMED_TO_SWAP, OLD_SEGMENTS_DELETED, SWAPPED }
 
-    interface SwapObserver {
+    public interface SwapObserver {
         void reached(SwapStep step) throws IOException;
     }
 
@@ -936,7 +947,7 @@ public final class PartitionLog implements Closeable {
      * @return false, with nothing changed, if {@code replaced} is no longer a run of inactive segments of this log
      *         (retention, DeleteRecords or truncation happened meanwhile); the caller then deletes {@code cleaned}
      */
-    boolean replaceSegments(List<Segment> replaced, Segment cleaned, SwapObserver observer) {
+    public boolean replaceSegments(List<Segment> replaced, Segment cleaned, SwapObserver observer) {
         ensureWritable();
         List<Segment> list = segments;
         int first = list.indexOf(replaced.get(0));

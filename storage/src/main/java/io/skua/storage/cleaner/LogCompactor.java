@@ -1,10 +1,15 @@
-package io.skua.storage;
+package io.skua.storage.cleaner;
 
 import io.skua.protocol.record.CompressionType;
 import io.skua.protocol.record.RecordBatch;
 import io.skua.protocol.record.TimestampType;
-import io.skua.storage.PartitionLog.CleaningView;
-import io.skua.storage.PartitionLog.SwapObserver;
+import io.skua.storage.LogConfig;
+import io.skua.storage.StorageException;
+import io.skua.storage.file.DurableFiles;
+import io.skua.storage.log.PartitionLog.CleaningView;
+import io.skua.storage.log.PartitionLog.SwapObserver;
+import io.skua.storage.log.PartitionLog;
+import io.skua.storage.segment.Segment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

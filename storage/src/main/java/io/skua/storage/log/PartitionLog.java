@@ -7,12 +7,12 @@ import io.skua.storage.AppendOrigin;
 import io.skua.storage.AppendResult;
 import io.skua.storage.FetchSlice;
 import io.skua.storage.LogConfig;
-import io.skua.storage.StorageException;
 import io.skua.storage.StorageException.Error;
+import io.skua.storage.StorageException;
 import io.skua.storage.TimestampOffset;
 import io.skua.storage.file.DurableFiles;
-import io.skua.storage.load.LogLoader;
 import io.skua.storage.load.LogLoader.LoadedLog;
+import io.skua.storage.load.LogLoader;
 import io.skua.storage.load.PartitionCheckpoint;
 import io.skua.storage.producer.ProducerStateManager;
 import io.skua.storage.retention.RetentionPolicy;
@@ -63,7 +63,6 @@ import java.util.function.LongSupplier;
  * the segment list is copy-on-write and the offsets are volatile, so readers never block the writer.
  */
 public final class PartitionLog implements Closeable {
-    private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
     public static final String CLEAN_SHUTDOWN_FILE = LogLoader.CLEAN_SHUTDOWN_FILE;
     public static final String CHECKPOINT_FILE = PartitionCheckpoint.FILE;
 

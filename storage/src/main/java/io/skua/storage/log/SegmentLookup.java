@@ -2,8 +2,8 @@ package io.skua.storage.log;
 
 import io.skua.protocol.record.RecordBatch;
 import io.skua.storage.FetchSlice;
-import io.skua.storage.StorageException;
 import io.skua.storage.StorageException.Error;
+import io.skua.storage.StorageException;
 import io.skua.storage.TimestampOffset;
 import io.skua.storage.segment.Segment;
 import java.io.IOException;

@@ -1,9 +1,6 @@
 package io.skua.storage.segment;
 
-import io.skua.protocol.record.CompressionType;
-import io.skua.protocol.record.Record;
 import io.skua.protocol.record.RecordBatch;
-import io.skua.protocol.record.TimestampType;
 import io.skua.storage.FetchSlice;
 import io.skua.storage.TimestampOffset;
 import io.skua.storage.file.LogFileNames;
@@ -15,12 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
-import java.util.zip.CRC32C;
 
 /**
  * One segment of a partition log: {@code <base>.log} holds record batches exactly as produced (after offset
@@ -41,12 +35,11 @@ public final class Segment implements Closeable {
     public static final String INDEX_SUFFIX = ".index";
     public static final String TIME_INDEX_SUFFIX = ".timeindex";
     public static final String DELETED_SUFFIX = ".deleted";
-    /** Appended to the file names of a segment the cleaner is writing (see {@link io.skua.storage.cleaner.LogCompactor}). */
+    /** Appended to the file names of a segment the cleaner is writing (see the cleaner's {@code LogCompactor}). */
     public static final String CLEANED_SUFFIX = ".cleaned";
-    /** Appended to the file names of a cleaned segment being swapped in (see {@link io.skua.storage.cleaner.LogCompactor}). */
+    /** Appended to the file names of a cleaned segment being swapped in (see {@code LogCompactor}). */
     public static final String SWAP_SUFFIX = ".swap";
     private static final int CRC_CHUNK = 64 * 1024;
-    private static final int RECENT = 16;
 
     private final Path dir;
     private final long baseOffset;
@@ -60,21 +53,15 @@ public final class Segment implements Closeable {
     private volatile long maxTimestamp = RecordBatch.NO_TIMESTAMP;
     private volatile long offsetOfMaxTimestamp = -1;
     /**
-     * Where the last {@link #RECENT} appended batches start: {@code (offset - baseOffset) << 32 | position}, 0 when
-     * empty (never a valid entry except the very first batch, which the index finds anyway). Written by the writer
-     * before it publishes {@link #size}; a reader takes an entry only below the size it read and checks it against
-     * the batch header it reads there, so a stale entry (after a truncation) costs a lookup, never a wrong answer.
-     * A consumer following the tail fetches from the start of a batch appended since its last fetch: found here
-     * without the binary search of the offset index (one read per probe).
-     */
-    private final AtomicLongArray recent = new AtomicLongArray(RECENT);
-    private int recentNext;
-    /**
      * The last bytes appended while this is the active segment (created by the first append, dropped when a newer
      * segment takes over): tail reads copy them instead of reading the file. Written by the writer before it
      * publishes {@link #size}.
      */
     private volatile TailBytes tail;
+    /** Where the last appended batches start: lets tail reads skip the index search (see {@link RecentBatches}). */
+    private final RecentBatches recent;
+    /** The read path (any thread). */
+    private final SegmentReader reader;
     /** Writer thread only: the first batch's max timestamp, the base of time-based rolling. */
     private long rollBaseTimestamp = RecordBatch.NO_TIMESTAMP;
     /** Writer thread only. */
@@ -89,15 +76,18 @@ public final class Segment implements Closeable {
         this.baseOffset = baseOffset;
         this.logPath = dir.resolve(LogFileNames.fileName(baseOffset, LOG_SUFFIX) + extraSuffix);
         this.log = create
-                ? FileChannel.open(logPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING)
+                ? FileChannel.open(logPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)
                 : FileChannel.open(logPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        this.offsetIndex = SparseIndex.offsetIndex(dir.resolve(LogFileNames.fileName(baseOffset, INDEX_SUFFIX) + extraSuffix), create);
-        this.timeIndex = SparseIndex.timeIndex(dir.resolve(LogFileNames.fileName(baseOffset, TIME_INDEX_SUFFIX) + extraSuffix),
-                create);
+        this.offsetIndex = SparseIndex.offsetIndex(
+                dir.resolve(LogFileNames.fileName(baseOffset, INDEX_SUFFIX) + extraSuffix), create);
+        this.timeIndex = SparseIndex.timeIndex(
+                dir.resolve(LogFileNames.fileName(baseOffset, TIME_INDEX_SUFFIX) + extraSuffix), create);
         this.size = (int) Math.min(log.size(), Integer.MAX_VALUE);
         this.nextOffset = baseOffset;
         this.createdMs = nowMs;
+        this.recent = new RecentBatches(baseOffset);
+        this.reader = new SegmentReader(this, offsetIndex, timeIndex);
     }
 
     /** A new empty segment; leftover files with the same base are truncated. */
@@ -168,7 +158,7 @@ public final class Segment implements Closeable {
     /** Recomputes nextOffset, max timestamp and the roll base from the time index and the unindexed tail. */
     private boolean loadTail() throws IOException {
         int limit = size;
-        ByteBuffer scratch = headerBuffer();
+        ByteBuffer scratch = SegmentReader.headerBuffer();
         int n = offsetIndex.entries();
         int pos = n == 0 ? 0 : offsetIndex.value(n - 1);
         long expectedBase = n == 0 ? -1 : baseOffset + offsetIndex.key(n - 1);
@@ -181,7 +171,7 @@ public final class Segment implements Closeable {
         }
         long next = baseOffset;
         while (pos < limit) {
-            RecordBatch h = header(pos, limit, scratch);
+            RecordBatch h = reader.header(pos, limit, scratch);
             if (h == null || (expectedBase >= 0 && h.baseOffset() != expectedBase) || h.baseOffset() < next) {
                 return false;
             }
@@ -196,7 +186,7 @@ public final class Segment implements Closeable {
         if (!timeIndex.isSane(next - baseOffset)) {
             return false;
         }
-        RecordBatch first = limit > 0 ? header(0, limit, scratch) : null;
+        RecordBatch first = limit > 0 ? reader.header(0, limit, scratch) : null;
         rollBaseTimestamp = first == null ? RecordBatch.NO_TIMESTAMP : first.maxTimestamp();
         bytesSinceIndexEntry = limit - (n == 0 ? 0 : offsetIndex.value(n - 1));
         maxTimestamp = maxTs;
@@ -212,7 +202,7 @@ public final class Segment implements Closeable {
      * @return the number of bytes truncated
      */
     public long recover(int indexIntervalBytes) throws IOException {
-        forgetRecent();
+        recent.forget();
         tail = null;
         offsetIndex.truncateToEntries(0);
         timeIndex.truncateToEntries(0);
@@ -222,14 +212,14 @@ public final class Segment implements Closeable {
         bytesSinceIndexEntry = 0;
         long fileSize = log.size();
         int limit = (int) Math.min(fileSize, Integer.MAX_VALUE);
-        ByteBuffer scratch = headerBuffer();
+        ByteBuffer scratch = SegmentReader.headerBuffer();
         ByteBuffer chunk = ByteBuffer.allocate(CRC_CHUNK);
         long next = baseOffset;
         int pos = 0;
         while (true) {
-            RecordBatch h = header(pos, limit, scratch);
+            RecordBatch h = reader.header(pos, limit, scratch);
             if (h == null || h.baseOffset() < next || h.lastOffsetDelta() < 0 || h.recordCount() < 0
-                    || h.lastOffset() - baseOffset > Integer.MAX_VALUE || !crcMatches(h, pos, chunk)) {
+                    || h.lastOffset() - baseOffset > Integer.MAX_VALUE || !reader.crcMatches(h, pos, chunk)) {
                 break;
             }
             indexBatch(h, pos, indexIntervalBytes);
@@ -242,24 +232,6 @@ public final class Segment implements Closeable {
         size = pos;
         nextOffset = next;
         return fileSize - pos;
-    }
-
-    private boolean crcMatches(RecordBatch header, int pos, ByteBuffer chunk) throws IOException {
-        CRC32C crc = new CRC32C();
-        int from = RecordBatch.CRC_COVERED_FROM;
-        crc.update(header.buffer().slice(from, RecordBatch.HEADER_SIZE - from));
-        long at = pos + (long) RecordBatch.HEADER_SIZE;
-        long end = pos + (long) header.sizeInBytes();
-        while (at < end) {
-            chunk.clear().limit((int) Math.min(chunk.capacity(), end - at));
-            int read = log.read(chunk, at);
-            if (read <= 0) {
-                return false;
-            }
-            at += read;
-            crc.update(chunk.flip());
-        }
-        return crc.getValue() == header.crc();
     }
 
     // ---------------------------------------------------------------- writes (writer thread)
@@ -278,7 +250,7 @@ public final class Segment implements Closeable {
         for (RecordBatch batch : batches) {
             int position = start + batch.position() - data.position();
             indexBatch(batch, position, indexIntervalBytes);
-            remember(batch.baseOffset(), position);
+            recent.remember(batch.baseOffset(), position);
         }
         TailBytes t = tail;
         if (t == null) {
@@ -321,16 +293,16 @@ public final class Segment implements Closeable {
      */
     public boolean truncateTo(long offset) throws IOException {
         int limit = size;
-        ByteBuffer scratch = headerBuffer();
+        ByteBuffer scratch = SegmentReader.headerBuffer();
         int pos = positionFor(offset);
         while (true) {
-            RecordBatch h = header(pos, limit, scratch);
+            RecordBatch h = reader.header(pos, limit, scratch);
             if (h == null) {
                 return false;
             }
             if (h.lastOffset() >= offset) {
                 long firstRemoved = h.baseOffset();
-                forgetRecent();
+                recent.forget();
                 TailBytes t = tail;
                 if (t != null) {
                     t.reset(pos);
@@ -405,143 +377,34 @@ public final class Segment implements Closeable {
 
     // ---------------------------------------------------------------- reads (any thread)
 
+    // ---------------------------------------------------------------- reads (any thread; see SegmentReader)
+
     /**
      * Whole batches from the one holding {@code startOffset} (or the first after it), ending before any batch whose
      * last offset is {@code maxOffsetExclusive} or more, at most {@code maxBytes} unless the first batch alone is
      * bigger. Empty if this segment has no such first batch.
      */
     public FetchSlice read(long startOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
-        int limit = size;
-        ByteBuffer scratch = headerBuffer();
-        RecordBatch h = null;
-        int pos = recentStart(startOffset, limit);
-        if (pos >= 0) {
-            h = header(pos, limit, scratch);
-            if (h == null || h.baseOffset() != startOffset) {
-                h = null; // stale (truncated meanwhile): look it up
-            }
-        }
-        if (h == null) {
-            pos = positionFor(startOffset);
-            while (true) {
-                h = header(pos, limit, scratch);
-                if (h == null) {
-                    return FetchSlice.EMPTY;
-                }
-                if (h.lastOffset() >= startOffset) {
-                    break;
-                }
-                pos += h.sizeInBytes();
-            }
-        }
-        if (h.lastOffset() >= maxOffsetExclusive) {
-            return FetchSlice.EMPTY;
-        }
-        int first = pos;
-        int total = h.sizeInBytes();
-        pos += total;
-        if (maxOffsetExclusive >= nextOffset && (long) first + maxBytes >= limit) {
-            // Everything up to the end is below the bound and fits: whole batches up to limit, no more reads.
-            return new FetchSlice(log, first, limit - first);
-        }
-        if (maxOffsetExclusive >= nextOffset && maxBytes > total) {
-            // Every batch below limit is below the bound: jump through the index close to the byte limit.
-            int i = offsetIndex.floorByValue(Math.min((long) first + maxBytes, limit));
-            if (i >= 0 && offsetIndex.value(i) > pos) {
-                pos = offsetIndex.value(i);
-                total = pos - first;
-            }
-        }
-        while (true) {
-            h = header(pos, limit, scratch);
-            if (h == null || h.lastOffset() >= maxOffsetExclusive || (long) total + h.sizeInBytes() > maxBytes) {
-                break;
-            }
-            total += h.sizeInBytes();
-            pos += h.sizeInBytes();
-        }
-        return new FetchSlice(log, first, total);
+        return reader.read(startOffset, maxBytes, maxOffsetExclusive);
     }
 
     /**
-     * {@link #read} answered without searching the file: when {@code startOffset} starts one of the recently appended
-     * batches and everything from there to the end is below the bound and fits in {@code maxBytes} (a consumer
-     * following the tail). Up to {@link TailBytes#CAPACITY} bytes come copied from memory; a larger region, or one the
-     * ring no longer holds, is a file region. Null when the read needs the file.
+     * {@link #read} answered without searching the file, when {@code startOffset} starts one of the recently appended
+     * batches and everything from there to the end fits (a consumer following the tail); null when the read needs the
+     * file. See {@link SegmentReader#readRecent}.
      */
     public FetchSlice readRecent(long startOffset, int maxBytes, long maxOffsetExclusive) {
-        TailBytes t = tail;
-        long stamp = t == null ? -1 : t.stamp();
-        int limit = size;
-        if (maxOffsetExclusive < nextOffset) {
-            return null;
-        }
-        int pos = recentStart(startOffset, limit);
-        if (pos < 0 || (long) pos + maxBytes < limit) {
-            return null;
-        }
-        ByteBuffer bytes = t != null && limit - pos <= TailBytes.CAPACITY ? t.copy(stamp, pos, limit) : null;
-        return new FetchSlice(log, pos, limit - pos, bytes);
+        return reader.readRecent(startOffset, maxBytes, maxOffsetExclusive);
     }
 
-    /**
-     * The first record at or after {@code minOffset} whose timestamp is at least {@code timestamp}. Exact for
-     * uncompressed {@code CreateTime} batches (their records are decoded); for a compressed batch, the batch's base
-     * offset (or {@code minOffset}) and its max timestamp; under {@code LogAppendTime} every record has the batch's
-     * max timestamp, so the first record is exact.
-     */
+    /** The first record at or after {@code minOffset} whose timestamp is at least {@code timestamp}; see the reader. */
     public Optional<TimestampOffset> findByTimestamp(long timestamp, long minOffset) throws IOException {
-        int limit = size;
-        ByteBuffer scratch = headerBuffer();
-        int pos = positionFor(minOffset);
-        int t = timeIndex.floorByKey(timestamp - 1);
-        if (t >= 0) {
-            pos = Math.max(pos, positionFor(baseOffset + timeIndex.value(t)));
-        }
-        while (true) {
-            RecordBatch h = header(pos, limit, scratch);
-            if (h == null) {
-                return Optional.empty();
-            }
-            if (h.maxTimestamp() >= timestamp && h.lastOffset() >= minOffset) {
-                Optional<TimestampOffset> found = firstRecordAtOrAfter(h, pos, timestamp, minOffset);
-                if (found.isPresent()) {
-                    return found;
-                }
-            }
-            pos += h.sizeInBytes();
-        }
-    }
-
-    private Optional<TimestampOffset> firstRecordAtOrAfter(RecordBatch header, int pos, long timestamp, long minOffset)
-            throws IOException {
-        if (header.compressionType() != CompressionType.NONE
-                || header.timestampType() == TimestampType.LOG_APPEND_TIME) {
-            return Optional.of(new TimestampOffset(header.maxTimestamp(), Math.max(header.baseOffset(), minOffset)));
-        }
-        ByteBuffer batch = ByteBuffer.allocate(header.sizeInBytes());
-        readFully(batch, pos);
-        for (Iterator<Record> it = RecordBatch.at(batch, 0).records(); it.hasNext(); ) {
-            Record r = it.next();
-            if (r.timestamp() >= timestamp && r.offset() >= minOffset) {
-                return Optional.of(new TimestampOffset(r.timestamp(), r.offset()));
-            }
-        }
-        return Optional.empty();
+        return reader.findByTimestamp(timestamp, minOffset);
     }
 
     /** Calls {@code action} with the header of every batch whose base offset is {@code fromOffset} or more. */
     public void forEachBatchHeader(long fromOffset, Consumer<RecordBatch> action) throws IOException {
-        int limit = size;
-        ByteBuffer scratch = headerBuffer();
-        int pos = positionFor(fromOffset);
-        RecordBatch h;
-        while ((h = header(pos, limit, scratch)) != null) {
-            if (h.baseOffset() >= fromOffset) {
-                action.accept(h);
-            }
-            pos += h.sizeInBytes();
-        }
+        reader.forEachBatchHeader(fromOffset, action);
     }
 
     /** Receives whole batches read back from a segment. */
@@ -550,97 +413,38 @@ public final class Segment implements Closeable {
     }
 
     /**
-     * Reads every whole batch of the segment, in order, into a fresh heap buffer each and passes it to
-     * {@code visitor} (which may keep it). Safe on any thread: it only reads below the published size. Nothing is
-     * validated beyond the framing {@link #header} checks.
+     * Reads every whole batch, in order, into a fresh heap buffer each and passes it to {@code visitor} (which may
+     * keep it). Safe on any thread.
      *
      * @throws IOException if a batch is larger than {@code maxBatchBytes}, or on I/O failure (the segment may have
      *                     been deleted and closed meanwhile)
      */
     public void forEachBatch(int maxBatchBytes, BatchVisitor visitor) throws IOException {
-        int limit = size;
-        ByteBuffer scratch = headerBuffer();
-        int pos = 0;
-        RecordBatch h;
-        while ((h = header(pos, limit, scratch)) != null) {
-            int batchSize = h.sizeInBytes();
-            if (batchSize > maxBatchBytes) {
-                throw new IOException("Batch at offset " + h.baseOffset() + " of " + logPath + " has " + batchSize
-                        + " bytes, more than " + maxBatchBytes);
-            }
-            ByteBuffer batch = ByteBuffer.allocate(batchSize);
-            readFully(batch, pos);
-            visitor.visit(RecordBatch.at(batch.flip(), 0));
-            pos += batchSize;
-        }
-    }
-
-    /** Writer thread: notes where a batch just appended starts (see {@link #recent}). */
-    private void remember(long batchBaseOffset, int position) {
-        long relative = batchBaseOffset - baseOffset;
-        if (relative < 0 || relative > Integer.MAX_VALUE) {
-            return;
-        }
-        recent.lazySet(recentNext, relative << 32 | (position & 0xffffffffL));
-        recentNext = (recentNext + 1) % RECENT;
+        reader.forEachBatch(maxBatchBytes, visitor);
     }
 
     /** The position of a recently appended batch that starts exactly at {@code offset} below {@code limit}, or -1. */
-    private int recentStart(long offset, int limit) {
-        long relative = offset - baseOffset;
-        if (relative <= 0 || relative > Integer.MAX_VALUE) {
-            return -1;
-        }
-        for (int i = 0; i < RECENT; i++) {
-            long entry = recent.get(i);
-            if (entry >>> 32 == relative) {
-                int position = (int) entry;
-                return position < limit ? position : -1;
-            }
-        }
-        return -1;
+    int recentStart(long offset, int limit) {
+        return recent.start(offset, limit);
     }
 
-    private void forgetRecent() {
-        for (int i = 0; i < RECENT; i++) {
-            recent.set(i, 0);
-        }
+    /** The tail ring while this segment is active, else null. */
+    TailBytes tail() {
+        return tail;
+    }
+
+    FileChannel channel() {
+        return log;
+    }
+
+    Path logPath() {
+        return logPath;
     }
 
     /** Position of the last indexed batch whose base offset is at most {@code offset}; 0 if none. */
-    private int positionFor(long offset) throws IOException {
+    int positionFor(long offset) throws IOException {
         int i = offsetIndex.floorByKey(offset - baseOffset);
         return i < 0 ? 0 : offsetIndex.value(i);
-    }
-
-    private static ByteBuffer headerBuffer() {
-        return ByteBuffer.allocate(RecordBatch.HEADER_SIZE);
-    }
-
-    /**
-     * The v2 header at {@code pos} (a view over {@code scratch}), or null if the batch is not entirely below
-     * {@code limit}, or its magic or length is impossible.
-     */
-    private RecordBatch header(int pos, int limit, ByteBuffer scratch) throws IOException {
-        if ((long) pos + RecordBatch.HEADER_SIZE > limit) {
-            return null;
-        }
-        scratch.clear();
-        readFully(scratch, pos);
-        RecordBatch h = RecordBatch.at(scratch, 0);
-        if (h.magic() != RecordBatch.MAGIC || h.batchLength() < RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD
-                || (long) pos + h.sizeInBytes() > limit) {
-            return null;
-        }
-        return h;
-    }
-
-    private void readFully(ByteBuffer dst, long position) throws IOException {
-        while (dst.hasRemaining()) {
-            if (log.read(dst, position + dst.position()) < 0) {
-                throw new IOException("Unexpected end of " + logPath);
-            }
-        }
     }
 
     @Override

@@ -16,14 +16,11 @@ import io.skua.storage.load.LogLoader;
 import io.skua.storage.load.PartitionCheckpoint;
 import io.skua.storage.producer.ProducerStateManager;
 import io.skua.storage.retention.RetentionPolicy;
-import io.skua.storage.retention.SegmentDeletions;
 import io.skua.storage.segment.Segment;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,8 +67,8 @@ public final class PartitionLog implements Closeable {
     private final LongSupplier clock;
     private final ProducerStateManager producers;
     private volatile LogConfig config;
-    /** Copy-on-write, ascending base offsets, never empty; the last one is active. */
-    private volatile List<Segment> segments;
+    /** The segment list (copy-on-write) and its files. */
+    private final LogSegments segments;
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile long highWatermark;
@@ -80,7 +77,6 @@ public final class PartitionLog implements Closeable {
     private volatile long recoveryPoint;
     /** Counts truncations (writer), so a flush of rolled segments that raced one is not taken as durable. */
     private volatile int truncations;
-    private final SegmentDeletions pendingDeletions = new SegmentDeletions();
     private boolean failed;
     private boolean closed;
 
@@ -89,6 +85,7 @@ public final class PartitionLog implements Closeable {
         this.config = config;
         this.clock = clock;
         this.producers = new ProducerStateManager(dir);
+        this.segments = new LogSegments(dir, clock);
     }
 
     /**
@@ -101,7 +98,7 @@ public final class PartitionLog implements Closeable {
         PartitionLog log = new PartitionLog(dir, config, clock);
         try {
             LoadedLog loaded = LogLoader.load(dir, config, clock, log.producers);
-            log.segments = loaded.segments();
+            log.segments.set(loaded.segments());
             log.logEndOffset = loaded.logEndOffset();
             log.logStartOffset = loaded.logStartOffset();
             log.highWatermark = loaded.highWatermark();
@@ -209,20 +206,8 @@ public final class PartitionLog implements Closeable {
         if (!roll) {
             return active;
         }
-        // No fsync of the old segment here: it would stall appends for as long as its dirty pages take to write
-        // (seconds under load). flushRolledSegments() does it off the writer; the recovery point stays below the
-        // old segment until then, so a crash before it only means that segment is verified on the next start.
-        active.finishActive();
-        Segment next = Segment.create(dir, firstOffset, now);
-        List<Segment> list = new ArrayList<>(segments);
-        if (active.size() == 0) {
-            // Only a replicated batch far beyond an empty segment's relative-offset range gets here.
-            list.remove(list.size() - 1);
-            scheduleDeletion(List.of(active), now);
-        }
-        list.add(next);
-        segments = List.copyOf(list);
-        logStartOffset = Math.max(logStartOffset, list.get(0).baseOffset());
+        Segment next = segments.roll(firstOffset, now, config.fileDeleteDelayMs());
+        logStartOffset = Math.max(logStartOffset, segments.list().get(0).baseOffset());
         highWatermark = Math.max(highWatermark, logStartOffset);
         producers.writeSnapshot(firstOffset);
         writeCheckpoint();
@@ -242,7 +227,7 @@ public final class PartitionLog implements Closeable {
      */
     public FetchSlice read(long startOffset, int maxBytes, long maxOffsetExclusive) {
         long end = logEndOffset;
-        List<Segment> list = segments;
+        List<Segment> list = segments.list();
         long start = logStartOffset;
         if (startOffset < start || startOffset > end) {
             throw new StorageException(Error.OFFSET_OUT_OF_RANGE, "Offset " + startOffset + " is outside ["
@@ -266,7 +251,7 @@ public final class PartitionLog implements Closeable {
      */
     public FetchSlice readFromMemory(long startOffset, int maxBytes, long maxOffsetExclusive) {
         long end = logEndOffset;
-        List<Segment> list = segments;
+        List<Segment> list = segments.list();
         if (startOffset < logStartOffset || startOffset > end) {
             return null;
         }
@@ -287,7 +272,7 @@ public final class PartitionLog implements Closeable {
     public Optional<TimestampOffset> offsetForTimestamp(long timestamp) {
         long start = logStartOffset;
         try {
-            return SegmentLookup.offsetForTimestamp(segments, start, timestamp);
+            return SegmentLookup.offsetForTimestamp(segments.list(), start, timestamp);
         } catch (IOException e) {
             throw StorageException.io("Timestamp lookup in " + dir + " failed", e);
         }
@@ -296,7 +281,7 @@ public final class PartitionLog implements Closeable {
     /** ListOffsets {@code -3} (KIP-734): the first record carrying the largest timestamp; empty if the log is empty. */
     public Optional<TimestampOffset> maxTimestampOffset() {
         long start = logStartOffset;
-        long max = SegmentLookup.maxTimestamp(segments, start);
+        long max = SegmentLookup.maxTimestamp(segments.list(), start);
         return max < 0 ? Optional.empty() : offsetForTimestamp(max);
     }
 
@@ -315,15 +300,11 @@ public final class PartitionLog implements Closeable {
 
     /** Bytes in all live segments. */
     public long sizeInBytes() {
-        long total = 0;
-        for (Segment s : segments) {
-            total += s.size();
-        }
-        return total;
+        return segments.sizeInBytes();
     }
 
     public int segmentCount() {
-        return segments.size();
+        return segments.list().size();
     }
 
     public LogConfig config() {
@@ -359,12 +340,12 @@ public final class PartitionLog implements Closeable {
     public int applyRetention(long nowMs) {
         ensureWritable();
         LogConfig cfg = config;
-        List<Segment> list = segments;
+        List<Segment> list = segments.list();
         try {
             int deletable = RetentionPolicy.segmentsToDelete(list, cfg, logStartOffset, highWatermark, sizeInBytes(),
                     nowMs);
             deleteOldestSegments(deletable, nowMs);
-            pendingDeletions.purge(nowMs);
+            segments.purgeDeletions(nowMs);
             return deletable;
         } catch (IOException e) {
             failed = true;
@@ -391,7 +372,7 @@ public final class PartitionLog implements Closeable {
         try {
             logStartOffset = offset;
             writeCheckpoint();
-            deleteOldestSegments(RetentionPolicy.segmentsBelow(segments, offset), clock.getAsLong());
+            deleteOldestSegments(RetentionPolicy.segmentsBelow(segments.list(), offset), clock.getAsLong());
             return logStartOffset;
         } catch (IOException e) {
             failed = true;
@@ -403,20 +384,16 @@ public final class PartitionLog implements Closeable {
         if (count == 0) {
             return;
         }
-        List<Segment> list = segments;
+        List<Segment> list = segments.list();
         List<Segment> removed = list.subList(0, count);
         // Log start first: a reader that sees the new start with the old list still finds the data; one that saw the
         // new list with the old start found no segment for offsets it thought valid ("was deleted").
         logStartOffset = Math.max(logStartOffset, list.get(count).baseOffset());
-        segments = List.copyOf(list.subList(count, list.size()));
+        segments.set(list.subList(count, list.size()));
         highWatermark = Math.max(highWatermark, logStartOffset);
         writeCheckpoint();
-        producers.deleteSnapshotsBelow(segments.get(0).baseOffset());
-        scheduleDeletion(removed, nowMs);
-    }
-
-    private void scheduleDeletion(List<Segment> removed, long nowMs) throws IOException {
-        pendingDeletions.schedule(removed, nowMs + config.fileDeleteDelayMs());
+        producers.deleteSnapshotsBelow(list.get(count).baseOffset());
+        segments.scheduleDeletion(removed, nowMs + config.fileDeleteDelayMs());
     }
 
     /**
@@ -430,22 +407,12 @@ public final class PartitionLog implements Closeable {
             return;
         }
         try {
-            List<Segment> list = segments;
+            List<Segment> list = segments.list();
             if (offset < logStartOffset || offset <= list.get(0).baseOffset()) {
                 truncateFullyAndStartAt(offset);
                 return;
             }
-            int keep = SegmentLookup.floorSegment(list, offset);
-            if (list.get(keep).baseOffset() == offset) {
-                keep--;
-            }
-            List<Segment> kept = list.subList(0, keep + 1);
-            List<Segment> removed = list.subList(keep + 1, list.size());
-            Segment last = kept.get(kept.size() - 1);
-            segments = List.copyOf(kept);
-            scheduleDeletion(removed, clock.getAsLong());
-            last.truncateTo(offset);
-            afterTruncation(last.nextOffset());
+            afterTruncation(segments.truncateTo(offset, config.fileDeleteDelayMs()));
         } catch (IOException e) {
             failed = true;
             throw StorageException.io("Truncation of " + dir + " failed", e);
@@ -456,9 +423,7 @@ public final class PartitionLog implements Closeable {
     public void truncateFullyAndStartAt(long offset) {
         ensureWritable();
         try {
-            List<Segment> removed = segments;
-            scheduleDeletion(removed, clock.getAsLong());
-            segments = List.of(Segment.create(dir, offset, clock.getAsLong()));
+            segments.resetTo(offset, config.fileDeleteDelayMs());
             logStartOffset = offset;
             producers.deleteSnapshotsBetween(Long.MIN_VALUE, Long.MAX_VALUE);
             afterTruncation(offset);
@@ -473,7 +438,7 @@ public final class PartitionLog implements Closeable {
         logEndOffset = newEnd;
         highWatermark = Math.min(Math.max(highWatermark, logStartOffset), newEnd);
         recoveryPoint = Math.min(recoveryPoint, newEnd);
-        LogLoader.rebuildProducerState(producers, segments, newEnd);
+        LogLoader.rebuildProducerState(producers, segments.list(), newEnd);
         writeCheckpoint();
     }
 
@@ -495,21 +460,7 @@ public final class PartitionLog implements Closeable {
     public RolledFlush flushRolledSegments() {
         int epoch = truncations;
         long from = recoveryPoint;
-        List<Segment> list = segments;
-        long through = -1;
-        for (int i = 0; i < list.size() - 1; i++) {
-            Segment s = list.get(i);
-            if (s.nextOffset() <= from) {
-                continue;
-            }
-            try {
-                s.flush();
-            } catch (IOException e) {
-                break;
-            }
-            through = s.nextOffset();
-        }
-        return new RolledFlush(through, epoch);
+        return new RolledFlush(segments.flushRolled(from), epoch);
     }
 
     /** What {@link #flushRolledSegments} made durable: every segment ending at or below {@code through}. */
@@ -538,11 +489,7 @@ public final class PartitionLog implements Closeable {
     public void flush() {
         ensureWritable();
         try {
-            for (Segment s : segments) {
-                if (s.nextOffset() > recoveryPoint || s == active()) {
-                    s.flush();
-                }
-            }
+            segments.flushFrom(recoveryPoint);
             recoveryPoint = logEndOffset;
             writeCheckpoint();
         } catch (IOException e) {
@@ -569,10 +516,7 @@ public final class PartitionLog implements Closeable {
             long end = logEndOffset;
             producers.writeSnapshot(end);
             producers.deleteSnapshotsBetween(active().baseOffset(), end);
-            pendingDeletions.purge(Long.MAX_VALUE);
-            for (Segment s : segments) {
-                s.close();
-            }
+            segments.close();
             DurableFiles.writeAtomically(dir.resolve(CLEAN_SHUTDOWN_FILE), new byte[0]);
             closed = true;
         } catch (IOException e) {
@@ -583,15 +527,7 @@ public final class PartitionLog implements Closeable {
 
     private void closeQuietly() {
         closed = true;
-        List<Segment> list = segments == null ? List.of() : segments;
-        for (Segment s : list) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // already failing
-            }
-        }
-        pendingDeletions.closeQuietly();
+        segments.closeQuietly();
     }
 
     private void writeCheckpoint() throws IOException {
@@ -599,8 +535,7 @@ public final class PartitionLog implements Closeable {
     }
 
     private Segment active() {
-        List<Segment> list = segments;
-        return list.get(list.size() - 1);
+        return segments.active();
     }
 
     private void ensureWritable() {
@@ -626,7 +561,7 @@ public final class PartitionLog implements Closeable {
         for (ActiveProducer p : producers.activeProducers()) {
             last.put(p.producerId(), p.lastOffset());
         }
-        return new CleaningView(dir, segments, logStartOffset, highWatermark, config, last);
+        return new CleaningView(dir, segments.list(), logStartOffset, highWatermark, config, last);
     }
 
     /** Steps of {@link #replaceSegments}, reported to a {@link SwapObserver} (tests inject crashes there). */
@@ -650,7 +585,7 @@ public final class PartitionLog implements Closeable {
      */
     public boolean replaceSegments(List<Segment> replaced, Segment cleaned, SwapObserver observer) {
         ensureWritable();
-        List<Segment> list = segments;
+        List<Segment> list = segments.list();
         int first = list.indexOf(replaced.get(0));
         if (first < 0 || first + replaced.size() >= list.size()) {
             return false; // gone, or the run would reach the active segment
@@ -665,18 +600,7 @@ public final class PartitionLog implements Closeable {
             throw new IllegalArgumentException("Cleaned segment " + cleaned + " does not cover " + replaced);
         }
         try {
-            cleaned.renameFiles(Segment.SWAP_SUFFIX);
-            DurableFiles.fsyncDirectory(dir);
-            observer.reached(SwapStep.RENAMED_TO_SWAP);
-            scheduleDeletion(replaced, clock.getAsLong());
-            observer.reached(SwapStep.OLD_SEGMENTS_DELETED);
-            cleaned.renameFiles("");
-            DurableFiles.fsyncDirectory(dir);
-            List<Segment> updated = new ArrayList<>(list.subList(0, first));
-            updated.add(cleaned);
-            updated.addAll(list.subList(first + replaced.size(), list.size()));
-            segments = List.copyOf(updated);
-            observer.reached(SwapStep.SWAPPED);
+            segments.swap(first, replaced, cleaned, observer, config.fileDeleteDelayMs());
             return true;
         } catch (IOException e) {
             failed = true;
@@ -694,10 +618,6 @@ public final class PartitionLog implements Closeable {
 
     /** Unmodifiable view for tests and tools. */
     List<Long> segmentBaseOffsets() {
-        List<Long> bases = new ArrayList<>();
-        for (Segment s : segments) {
-            bases.add(s.baseOffset());
-        }
-        return Collections.unmodifiableList(bases);
+        return segments.baseOffsets();
     }
 }

@@ -160,8 +160,8 @@ public final class LogLoader {
     }
 
     /**
-     * Finishes segment swaps the cleaner began (see {@link io.skua.storage.cleaner.LogCompactor}): a {@code <base>.log.swap} file is a whole,
-     * fsynced cleaned segment, so the segments it replaces (those whose base offsets lie in
+     * Finishes segment swaps the cleaner began (see the cleaner's {@code LogCompactor}): a {@code <base>.log.swap}
+     * file is a whole, fsynced cleaned segment, so the segments it replaces (those whose base offsets lie in
      * {@code [base, its next offset)}) are deleted and it takes their place. Swap index files are dropped and rebuilt
      * from the log. Without a {@code .log.swap}, leftover {@code .swap} index files belong to a swap that never began
      * and are deleted along with {@code .cleaned} files.

@@ -26,6 +26,9 @@ import java.util.function.Consumer;
  * batch and the indexes may point past its end or lack entries. {@link #recover} scans every batch, verifies
  * framing, CRC32C and offset order, truncates at the first bad one and rebuilds both indexes.
  *
+ * <p>Parts: {@link SegmentIndexes} keeps both indexes and the values that maintain them, {@link SegmentReader} is the
+ * read path, {@link RecentBatches} and {@link TailBytes} let a consumer following the tail skip the index and the file.
+ *
  * <p>Thread-safety: mutators run on the partition's single writer thread. {@link #read} and the other lookups may
  * run concurrently on any thread: they only see bytes below the volatile {@link #size()}, which is published after
  * the bytes and index entries are written.
@@ -44,14 +47,11 @@ public final class Segment implements Closeable {
     private final Path dir;
     private final long baseOffset;
     private final FileChannel log;
-    private final SparseIndex offsetIndex;
-    private final SparseIndex timeIndex;
+    private final SegmentIndexes indexes;
     private final long createdMs;
     private volatile Path logPath;
     private volatile int size;
     private volatile long nextOffset;
-    private volatile long maxTimestamp = RecordBatch.NO_TIMESTAMP;
-    private volatile long offsetOfMaxTimestamp = -1;
     /**
      * The last bytes appended while this is the active segment (created by the first append, dropped when a newer
      * segment takes over): tail reads copy them instead of reading the file. Written by the writer before it
@@ -62,10 +62,6 @@ public final class Segment implements Closeable {
     private final RecentBatches recent;
     /** The read path (any thread). */
     private final SegmentReader reader;
-    /** Writer thread only: the first batch's max timestamp, the base of time-based rolling. */
-    private long rollBaseTimestamp = RecordBatch.NO_TIMESTAMP;
-    /** Writer thread only. */
-    private int bytesSinceIndexEntry;
 
     private Segment(Path dir, long baseOffset, boolean create, long nowMs) throws IOException {
         this(dir, baseOffset, "", create, nowMs);
@@ -79,15 +75,12 @@ public final class Segment implements Closeable {
                 ? FileChannel.open(logPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
                         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)
                 : FileChannel.open(logPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        this.offsetIndex = SparseIndex.offsetIndex(
-                dir.resolve(LogFileNames.fileName(baseOffset, INDEX_SUFFIX) + extraSuffix), create);
-        this.timeIndex = SparseIndex.timeIndex(
-                dir.resolve(LogFileNames.fileName(baseOffset, TIME_INDEX_SUFFIX) + extraSuffix), create);
+        this.indexes = new SegmentIndexes(dir, baseOffset, extraSuffix, create);
         this.size = (int) Math.min(log.size(), Integer.MAX_VALUE);
         this.nextOffset = baseOffset;
         this.createdMs = nowMs;
         this.recent = new RecentBatches(baseOffset);
-        this.reader = new SegmentReader(this, offsetIndex, timeIndex);
+        this.reader = new SegmentReader(this, indexes.offsetIndex, indexes.timeIndex);
     }
 
     /** A new empty segment; leftover files with the same base are truncated. */
@@ -124,17 +117,18 @@ public final class Segment implements Closeable {
     }
 
     public long maxTimestamp() {
-        return maxTimestamp;
+        return indexes.maxTimestamp();
     }
 
     /** The largest timestamp for retention: the max batch timestamp, or the file's mtime if there is none. */
     public long largestTimestamp() throws IOException {
-        long ts = maxTimestamp;
+        long ts = indexes.maxTimestamp();
         return ts >= 0 ? ts : Files.getLastModifiedTime(logPath).toMillis();
     }
 
     /** How long the segment has been "open" for {@code segment.ms}, Kafka's rule. */
     public long timeWaitedForRoll(long nowMs, long appendMaxTimestamp) {
+        long rollBaseTimestamp = indexes.rollBaseTimestamp();
         return rollBaseTimestamp >= 0 && appendMaxTimestamp >= 0
                 ? appendMaxTimestamp - rollBaseTimestamp
                 : nowMs - createdMs;
@@ -149,7 +143,7 @@ public final class Segment implements Closeable {
      * @return false if something does not add up; the caller then runs {@link #recover}
      */
     public boolean loadClean() throws IOException {
-        if (size != log.size() || !offsetIndex.isSane(size)) {
+        if (size != log.size() || !indexes.offsetIndex.isSane(size)) {
             return false;
         }
         return loadTail();
@@ -159,6 +153,8 @@ public final class Segment implements Closeable {
     private boolean loadTail() throws IOException {
         int limit = size;
         ByteBuffer scratch = SegmentReader.headerBuffer();
+        SparseIndex offsetIndex = indexes.offsetIndex;
+        SparseIndex timeIndex = indexes.timeIndex;
         int n = offsetIndex.entries();
         int pos = n == 0 ? 0 : offsetIndex.value(n - 1);
         long expectedBase = n == 0 ? -1 : baseOffset + offsetIndex.key(n - 1);
@@ -187,10 +183,8 @@ public final class Segment implements Closeable {
             return false;
         }
         RecordBatch first = limit > 0 ? reader.header(0, limit, scratch) : null;
-        rollBaseTimestamp = first == null ? RecordBatch.NO_TIMESTAMP : first.maxTimestamp();
-        bytesSinceIndexEntry = limit - (n == 0 ? 0 : offsetIndex.value(n - 1));
-        maxTimestamp = maxTs;
-        offsetOfMaxTimestamp = offsetOfMax;
+        indexes.restore(first == null ? RecordBatch.NO_TIMESTAMP : first.maxTimestamp(),
+                limit - (n == 0 ? 0 : offsetIndex.value(n - 1)), maxTs, offsetOfMax);
         nextOffset = next;
         return true;
     }
@@ -204,12 +198,7 @@ public final class Segment implements Closeable {
     public long recover(int indexIntervalBytes) throws IOException {
         recent.forget();
         tail = null;
-        offsetIndex.truncateToEntries(0);
-        timeIndex.truncateToEntries(0);
-        maxTimestamp = RecordBatch.NO_TIMESTAMP;
-        offsetOfMaxTimestamp = -1;
-        rollBaseTimestamp = RecordBatch.NO_TIMESTAMP;
-        bytesSinceIndexEntry = 0;
+        indexes.clear();
         long fileSize = log.size();
         int limit = (int) Math.min(fileSize, Integer.MAX_VALUE);
         ByteBuffer scratch = SegmentReader.headerBuffer();
@@ -222,7 +211,7 @@ public final class Segment implements Closeable {
                     || h.lastOffset() - baseOffset > Integer.MAX_VALUE || !reader.crcMatches(h, pos, chunk)) {
                 break;
             }
-            indexBatch(h, pos, indexIntervalBytes);
+            indexes.indexBatch(h, pos, indexIntervalBytes);
             next = h.nextOffset();
             pos += h.sizeInBytes();
         }
@@ -249,7 +238,7 @@ public final class Segment implements Closeable {
         }
         for (RecordBatch batch : batches) {
             int position = start + batch.position() - data.position();
-            indexBatch(batch, position, indexIntervalBytes);
+            indexes.indexBatch(batch, position, indexIntervalBytes);
             recent.remember(batch.baseOffset(), position);
         }
         TailBytes t = tail;
@@ -261,29 +250,6 @@ public final class Segment implements Closeable {
         t.append(data);
         nextOffset = batches.get(batches.size() - 1).nextOffset();
         size = start + data.remaining();
-    }
-
-    private void indexBatch(RecordBatch batch, int position, int indexIntervalBytes) throws IOException {
-        if (position == 0) {
-            rollBaseTimestamp = batch.maxTimestamp();
-        }
-        if (batch.maxTimestamp() > maxTimestamp) {
-            maxTimestamp = batch.maxTimestamp();
-            offsetOfMaxTimestamp = batch.baseOffset();
-        }
-        if (bytesSinceIndexEntry > indexIntervalBytes) {
-            offsetIndex.append(batch.baseOffset() - baseOffset, position);
-            appendTimeIndexIfNewMax();
-            bytesSinceIndexEntry = 0;
-        }
-        bytesSinceIndexEntry += batch.sizeInBytes();
-    }
-
-    private void appendTimeIndexIfNewMax() throws IOException {
-        int t = timeIndex.entries();
-        if (maxTimestamp >= 0 && (t == 0 || maxTimestamp > timeIndex.key(t - 1))) {
-            timeIndex.append(maxTimestamp, (int) (offsetOfMaxTimestamp - baseOffset));
-        }
     }
 
     /**
@@ -308,8 +274,7 @@ public final class Segment implements Closeable {
                     t.reset(pos);
                 }
                 size = pos;
-                offsetIndex.truncateFromValue(pos);
-                timeIndex.truncateFromValue(firstRemoved - baseOffset);
+                indexes.truncateFrom(pos, firstRemoved);
                 log.truncate(pos);
                 if (!loadTail()) {
                     throw new IOException("Segment " + logPath + " is inconsistent after truncation to " + offset);
@@ -329,13 +294,12 @@ public final class Segment implements Closeable {
     /** Records the final max timestamp when a newer segment takes over; the fsync is left to the caller. */
     public void finishActive() throws IOException {
         tail = null;
-        appendTimeIndexIfNewMax();
+        indexes.appendTimeIndexIfNewMax();
     }
 
     public void flush() throws IOException {
         log.force(true);
-        offsetIndex.flush();
-        timeIndex.flush();
+        indexes.flush();
     }
 
     /** Renames the files to {@code *.deleted}; open channels (and fetch regions) stay readable. */
@@ -343,8 +307,7 @@ public final class Segment implements Closeable {
         Path target = logPath.resolveSibling(logPath.getFileName() + DELETED_SUFFIX);
         Files.move(logPath, target, StandardCopyOption.REPLACE_EXISTING);
         logPath = target;
-        offsetIndex.renameTo(offsetIndex.path().resolveSibling(offsetIndex.path().getFileName() + DELETED_SUFFIX));
-        timeIndex.renameTo(timeIndex.path().resolveSibling(timeIndex.path().getFileName() + DELETED_SUFFIX));
+        indexes.appendSuffix(DELETED_SUFFIX);
     }
 
     /**
@@ -353,8 +316,7 @@ public final class Segment implements Closeable {
      * channels stay valid.
      */
     public void renameFiles(String extraSuffix) throws IOException {
-        offsetIndex.renameTo(dir.resolve(LogFileNames.fileName(baseOffset, INDEX_SUFFIX) + extraSuffix));
-        timeIndex.renameTo(dir.resolve(LogFileNames.fileName(baseOffset, TIME_INDEX_SUFFIX) + extraSuffix));
+        indexes.renameTo(dir, extraSuffix);
         Path target = dir.resolve(LogFileNames.fileName(baseOffset, LOG_SUFFIX) + extraSuffix);
         Files.move(logPath, target, StandardCopyOption.REPLACE_EXISTING);
         logPath = target;
@@ -364,18 +326,14 @@ public final class Segment implements Closeable {
     public void delete() throws IOException {
         close();
         Files.deleteIfExists(logPath);
-        Files.deleteIfExists(offsetIndex.path());
-        Files.deleteIfExists(timeIndex.path());
+        indexes.deleteFiles();
     }
 
     @Override
     public void close() throws IOException {
         log.close();
-        offsetIndex.close();
-        timeIndex.close();
+        indexes.close();
     }
-
-    // ---------------------------------------------------------------- reads (any thread)
 
     // ---------------------------------------------------------------- reads (any thread; see SegmentReader)
 
@@ -443,8 +401,7 @@ public final class Segment implements Closeable {
 
     /** Position of the last indexed batch whose base offset is at most {@code offset}; 0 if none. */
     int positionFor(long offset) throws IOException {
-        int i = offsetIndex.floorByKey(offset - baseOffset);
-        return i < 0 ? 0 : offsetIndex.value(i);
+        return indexes.positionFor(offset);
     }
 
     @Override

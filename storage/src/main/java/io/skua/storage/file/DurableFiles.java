@@ -14,7 +14,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 
-/** Crash-safe small files: write a temp file, fsync it, rename it over the target, fsync the directory. */
+/**
+ * Crash-safe small files: write a temp file, fsync it, rename it over the target, fsync the directory.
+ *
+ * <p>Thread-safety: stateless; concurrent writers of the same file must be serialised by the caller.
+ */
 public final class DurableFiles {
     public static final String TMP_SUFFIX = ".tmp";
 

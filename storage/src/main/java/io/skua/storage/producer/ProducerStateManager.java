@@ -173,7 +173,7 @@ public final class ProducerStateManager {
         }
     }
 
-    public void clear() {
+    void clear() {
         producers.clear();
     }
 
@@ -292,7 +292,7 @@ public final class ProducerStateManager {
         return out;
     }
 
-    public List<Long> producerIds() {
+    List<Long> producerIds() {
         return new ArrayList<>(producers.keySet());
     }
 }

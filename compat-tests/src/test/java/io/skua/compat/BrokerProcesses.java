@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skua.protocol.record.RecordBatch;
 import io.skua.storage.LogConfig;
-import io.skua.storage.PartitionLog;
+import io.skua.storage.log.PartitionLog;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

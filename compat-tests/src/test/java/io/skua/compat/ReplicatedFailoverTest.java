@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.skua.storage.PartitionLog;
+import io.skua.storage.log.PartitionLog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

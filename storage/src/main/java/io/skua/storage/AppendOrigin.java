@@ -1,6 +1,6 @@
 package io.skua.storage;
 
-/** Who is appending, which decides what {@link PartitionLog#append} validates and rewrites. */
+/** Who is appending, which decides what {@link io.skua.storage.log.PartitionLog#append} validates and rewrites. */
 public enum AppendOrigin {
     /**
      * A producer: offsets are assigned, the leader epoch is stamped, {@code LogAppendTime} is applied, idempotent

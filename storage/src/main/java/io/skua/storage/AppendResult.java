@@ -1,7 +1,7 @@
 package io.skua.storage;
 
 /**
- * The outcome of {@link PartitionLog#append}. Immutable.
+ * The outcome of {@link io.skua.storage.log.PartitionLog#append}. Immutable.
  *
  * @param firstOffset    offset of the first record appended (or, for a duplicate, originally appended)
  * @param lastOffset     offset of the last record

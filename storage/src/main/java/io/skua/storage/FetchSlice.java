@@ -7,12 +7,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * A region of a segment file holding whole record batches, returned by {@link PartitionLog#read}. The broker sends
- * it with sendfile ({@code channel}, {@code position}, {@code sizeInBytes}) or copies it with {@link #copyTo}.
+ * A region of a segment file holding whole record batches, returned by
+ * {@link io.skua.storage.log.PartitionLog#read}. The broker sends it with sendfile ({@code channel},
+ * {@code position}, {@code sizeInBytes}) or copies it with {@link #copyTo}.
  * A small region at the tail of the log may come with its {@code bytes} already copied from memory
- * ({@link PartitionLog#readFromMemory}); it is then sent from those, not from the file.
+ * ({@link io.skua.storage.log.PartitionLog#readFromMemory}); it is then sent from those, not from the file.
  * The region stays readable after its segment is deleted by retention for {@code file.delete.delay.ms}; it is not
- * protected against {@link PartitionLog#truncateTo} (a follower-only operation), exactly like Kafka.
+ * protected against {@link io.skua.storage.log.PartitionLog#truncateTo} (a follower-only operation), exactly like
+ * Kafka.
  *
  * <p>Immutable; the channel is shared, so readers must use positional reads only (as sendfile and
  * {@link #copyTo} do). {@link #EMPTY} has no channel.

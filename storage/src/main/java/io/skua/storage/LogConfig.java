@@ -6,8 +6,8 @@ import java.util.Set;
 
 /**
  * The per-partition settings storage obeys, named after Kafka's topic configs. Immutable; a log's config can be
- * replaced with {@link PartitionLog#updateConfig}. The compact constructor validates every field and throws
- * {@link IllegalArgumentException} naming the Kafka property at fault.
+ * replaced with {@link io.skua.storage.log.PartitionLog#updateConfig}. The compact constructor validates every
+ * field and throws {@link IllegalArgumentException} naming the Kafka property at fault.
  *
  * @param segmentBytes       {@code segment.bytes}: roll the active segment before it would exceed this
  * @param segmentMs          {@code segment.ms}: roll when an append's max timestamp is this far past the

@@ -52,7 +52,7 @@ public class StorageException extends RuntimeException {
         return error.code();
     }
 
-    static StorageException io(String what, java.io.IOException e) {
+    public static StorageException io(String what, java.io.IOException e) {
         return new StorageException(Error.KAFKA_STORAGE_ERROR, what + ": " + e, e);
     }
 }

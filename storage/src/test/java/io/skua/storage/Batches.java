@@ -11,11 +11,11 @@ import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 
 /** Builds real record batches with kafka-clients and parses what storage returns with it. */
-final class Batches {
+public final class Batches {
     private Batches() {
     }
 
-    static SimpleRecord[] records(int count, long timestamp, String prefix) {
+    public static SimpleRecord[] records(int count, long timestamp, String prefix) {
         SimpleRecord[] records = new SimpleRecord[count];
         for (int i = 0; i < count; i++) {
             records[i] = new SimpleRecord(timestamp + i, ("k" + i).getBytes(StandardCharsets.UTF_8),
@@ -25,25 +25,25 @@ final class Batches {
     }
 
     /** An uncompressed CreateTime batch of {@code count} records with timestamps {@code timestamp + i}. */
-    static ByteBuffer plain(int count, long timestamp) {
+    public static ByteBuffer plain(int count, long timestamp) {
         return MemoryRecords.withRecords(0L, Compression.NONE, records(count, timestamp, "v")).buffer();
     }
 
-    static ByteBuffer withValueSize(int count, long timestamp, int valueSize) {
+    public static ByteBuffer withValueSize(int count, long timestamp, int valueSize) {
         return MemoryRecords.withRecords(0L, Compression.NONE, records(count, timestamp, "x".repeat(valueSize)))
                 .buffer();
     }
 
-    static ByteBuffer gzip(int count, long timestamp) {
+    public static ByteBuffer gzip(int count, long timestamp) {
         return MemoryRecords.withRecords(0L, Compression.gzip().build(), records(count, timestamp, "z")).buffer();
     }
 
-    static ByteBuffer idempotent(long producerId, short epoch, int baseSequence, int count) {
+    public static ByteBuffer idempotent(long producerId, short epoch, int baseSequence, int count) {
         return MemoryRecords.withIdempotentRecords(0L, Compression.NONE, producerId, epoch, baseSequence, -1,
                 records(count, 1_000L, "p" + baseSequence)).buffer();
     }
 
-    static ByteBuffer concat(ByteBuffer... buffers) {
+    public static ByteBuffer concat(ByteBuffer... buffers) {
         int size = 0;
         for (ByteBuffer b : buffers) {
             size += b.remaining();
@@ -56,7 +56,7 @@ final class Batches {
     }
 
     /** Every batch in {@code bytes}, validated by kafka-clients. */
-    static List<MutableRecordBatch> parse(ByteBuffer bytes) {
+    public static List<MutableRecordBatch> parse(ByteBuffer bytes) {
         List<MutableRecordBatch> out = new ArrayList<>();
         for (MutableRecordBatch b : MemoryRecords.readableRecords(bytes.duplicate()).batches()) {
             b.ensureValid();
@@ -65,7 +65,7 @@ final class Batches {
         return out;
     }
 
-    static List<Long> offsets(ByteBuffer bytes) {
+    public static List<Long> offsets(ByteBuffer bytes) {
         List<Long> out = new ArrayList<>();
         for (MutableRecordBatch b : parse(bytes)) {
             for (Record r : b) {

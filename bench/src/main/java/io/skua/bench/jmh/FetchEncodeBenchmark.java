@@ -10,7 +10,7 @@ import io.skua.protocol.message.FetchResponseData.PartitionData;
 import io.skua.storage.AppendOrigin;
 import io.skua.storage.FetchSlice;
 import io.skua.storage.LogConfig;
-import io.skua.storage.PartitionLog;
+import io.skua.storage.log.PartitionLog;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;

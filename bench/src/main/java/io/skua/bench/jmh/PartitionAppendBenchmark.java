@@ -4,7 +4,7 @@ import io.skua.protocol.record.RecordBatch;
 import io.skua.storage.AppendOrigin;
 import io.skua.storage.AppendResult;
 import io.skua.storage.LogConfig;
-import io.skua.storage.PartitionLog;
+import io.skua.storage.log.PartitionLog;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package io.skua.broker.partition;
 
 import io.skua.broker.Lifecycle;
-import io.skua.storage.LogCompactor;
 import io.skua.storage.StorageException;
-import io.skua.storage.Throttler;
+import io.skua.storage.cleaner.LogCompactor;
+import io.skua.storage.cleaner.Throttler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;

@@ -1,6 +1,6 @@
 package io.skua.broker.partition;
 
-import io.skua.storage.PartitionLog;
+import io.skua.storage.log.PartitionLog;
 import io.skua.storage.TopicMetadata;
 import io.vertx.core.Future;
 import java.lang.System.Logger.Level;

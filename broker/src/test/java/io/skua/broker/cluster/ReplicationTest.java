@@ -21,7 +21,7 @@ import io.skua.protocol.message.ProduceResponseData;
 import io.skua.protocol.record.RecordBatch;
 import io.skua.protocol.record.RecordBatchBuilder;
 import io.skua.storage.LogConfig;
-import io.skua.storage.PartitionLog;
+import io.skua.storage.log.PartitionLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

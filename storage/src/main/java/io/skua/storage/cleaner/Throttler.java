@@ -1,5 +1,6 @@
-package io.skua.storage;
+package io.skua.storage.cleaner;
 
+import io.skua.storage.StorageException;
 import java.util.concurrent.TimeUnit;
 
 /**

@@ -1,4 +1,4 @@
-package io.skua.storage;
+package io.skua.storage.segment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

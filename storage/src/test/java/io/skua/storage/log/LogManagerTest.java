@@ -1,4 +1,4 @@
-package io.skua.storage;
+package io.skua.storage.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skua.protocol.Uuid;
 import io.skua.protocol.record.TimestampType;
+import io.skua.storage.AppendOrigin;
+import io.skua.storage.Batches;
+import io.skua.storage.LogConfig;
+import io.skua.storage.TopicMetadata;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

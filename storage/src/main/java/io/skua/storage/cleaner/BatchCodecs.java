@@ -1,4 +1,4 @@
-package io.skua.storage;
+package io.skua.storage.cleaner;
 
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;

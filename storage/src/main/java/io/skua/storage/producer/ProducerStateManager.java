@@ -1,7 +1,12 @@
-package io.skua.storage;
+package io.skua.storage.producer;
 
 import io.skua.protocol.record.RecordBatch;
+import io.skua.storage.ActiveProducer;
+import io.skua.storage.AppendOrigin;
 import io.skua.storage.StorageException.Error;
+import io.skua.storage.StorageException;
+import io.skua.storage.file.DurableFiles;
+import io.skua.storage.file.LogFileNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
@@ -36,14 +41,14 @@ import java.util.zip.CRC32C;
  *
  * <p>Thread-safety: none; only the partition's writer thread uses it.
  */
-final class ProducerStateManager {
-    static final int MAX_BATCHES = 5;
-    static final String SNAPSHOT_SUFFIX = ".snapshot";
+public final class ProducerStateManager {
+    public static final int MAX_BATCHES = 5;
+    public static final String SNAPSHOT_SUFFIX = ".snapshot";
     private static final int VERSION = 1;
     private static final short NO_EPOCH = -1;
 
     /** What one remembered batch covered. */
-    record BatchMetadata(int firstSeq, int lastSeq, long firstOffset, long lastOffset, long timestamp) {
+    public record BatchMetadata(int firstSeq, int lastSeq, long firstOffset, long lastOffset, long timestamp) {
     }
 
     /** One producer's state; copied before an append changes it, so a failed append leaves no trace. */
@@ -85,12 +90,12 @@ final class ProducerStateManager {
     private final Path dir;
     private final Map<Long, ProducerEntry> producers = new HashMap<>();
 
-    ProducerStateManager(Path dir) {
+    public ProducerStateManager(Path dir) {
         this.dir = dir;
     }
 
     /** Changes of one append, validated batch by batch and applied together by {@link #commit()}. */
-    final class Append {
+    public final class Append {
         private final Map<Long, ProducerEntry> staged = new HashMap<>();
 
         /**
@@ -99,7 +104,7 @@ final class ProducerStateManager {
          * @return the remembered batch it duplicates, if any (nothing is staged then)
          * @throws StorageException INVALID_PRODUCER_EPOCH or OUT_OF_ORDER_SEQUENCE_NUMBER
          */
-        Optional<BatchMetadata> validateAndStage(RecordBatch batch, AppendOrigin origin, long firstOffset,
+        public Optional<BatchMetadata> validateAndStage(RecordBatch batch, AppendOrigin origin, long firstOffset,
                                                  long lastOffset, long timestamp) {
             long pid = batch.producerId();
             ProducerEntry entry = staged.get(pid);
@@ -150,17 +155,17 @@ final class ProducerStateManager {
             }
         }
 
-        void commit() {
+        public void commit() {
             producers.putAll(staged);
         }
     }
 
-    Append begin() {
+    public Append begin() {
         return new Append();
     }
 
     /** Applies a batch read back from the log (recovery, truncation): no checks. */
-    void replay(RecordBatch batch) {
+    public void replay(RecordBatch batch) {
         if (batch.hasProducerId() && !batch.isControl()) {
             producers.computeIfAbsent(batch.producerId(), ProducerEntry::new).add(batch.producerEpoch(),
                     new BatchMetadata(batch.baseSequence(), batch.lastSequence(), batch.baseOffset(),
@@ -174,11 +179,11 @@ final class ProducerStateManager {
 
     // ---------------------------------------------------------------- snapshots
 
-    static Path snapshotPath(Path dir, long offset) {
-        return dir.resolve(Segment.fileName(offset, SNAPSHOT_SUFFIX));
+    public static Path snapshotPath(Path dir, long offset) {
+        return dir.resolve(LogFileNames.fileName(offset, SNAPSHOT_SUFFIX));
     }
 
-    void writeSnapshot(long offset) throws IOException {
+    public void writeSnapshot(long offset) throws IOException {
         int size = 12;
         for (ProducerEntry e : producers.values()) {
             size += 14 + e.batches.size() * 32;
@@ -204,7 +209,7 @@ final class ProducerStateManager {
      *
      * @return the snapshot's offset, or -1 if there is none (the state is then empty)
      */
-    long loadLatestSnapshot(long maxOffset) throws IOException {
+    public long loadLatestSnapshot(long maxOffset) throws IOException {
         producers.clear();
         TreeSet<Long> offsets = snapshotOffsets();
         for (Long offset : offsets.tailSet(maxOffset, false)) {
@@ -252,7 +257,7 @@ final class ProducerStateManager {
     }
 
     /** Deletes snapshots strictly between {@code fromExclusive} and {@code toExclusive}. */
-    void deleteSnapshotsBetween(long fromExclusive, long toExclusive) throws IOException {
+    public void deleteSnapshotsBetween(long fromExclusive, long toExclusive) throws IOException {
         for (Long offset : snapshotOffsets()) {
             if (offset > fromExclusive && offset < toExclusive) {
                 Files.deleteIfExists(snapshotPath(dir, offset));
@@ -260,7 +265,7 @@ final class ProducerStateManager {
         }
     }
 
-    void deleteSnapshotsBelow(long offset) throws IOException {
+    public void deleteSnapshotsBelow(long offset) throws IOException {
         deleteSnapshotsBetween(Long.MIN_VALUE, offset);
     }
 
@@ -268,14 +273,14 @@ final class ProducerStateManager {
         TreeSet<Long> offsets = new TreeSet<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SNAPSHOT_SUFFIX)) {
             for (Path f : files) {
-                Segment.parseOffset(f, SNAPSHOT_SUFFIX).ifPresent(offsets::add);
+                LogFileNames.parseOffset(f, SNAPSHOT_SUFFIX).ifPresent(offsets::add);
             }
         }
         return offsets;
     }
 
     /** Producers with at least one remembered batch, with their last batch, ordered by producer id. */
-    List<ActiveProducer> activeProducers() {
+    public List<ActiveProducer> activeProducers() {
         List<ActiveProducer> out = new ArrayList<>();
         for (ProducerEntry e : producers.values()) {
             if (!e.batches.isEmpty()) {

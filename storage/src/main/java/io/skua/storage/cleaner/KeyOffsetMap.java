@@ -1,4 +1,4 @@
-package io.skua.storage;
+package io.skua.storage.cleaner;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;

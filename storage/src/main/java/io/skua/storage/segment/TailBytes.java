@@ -1,4 +1,4 @@
-package io.skua.storage;
+package io.skua.storage.segment;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -13,9 +13,9 @@ import java.nio.ByteBuffer;
  * and keeps the copy only if the number was even and unchanged over the copy; otherwise it reads the file instead.
  * The window of a collision is one memory copy of a batch, so readers almost never fall back.
  */
-final class TailBytes {
+public final class TailBytes {
     /** Ring size: responses up to this size are copied; larger ones are worth a sendfile. */
-    static final int CAPACITY = 16 * 1024;
+    public static final int CAPACITY = 16 * 1024;
     private static final int MASK = CAPACITY - 1;
     private static final VarHandle SEQUENCE;
 

@@ -1,4 +1,4 @@
-package io.skua.storage;
+package io.skua.storage.file;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -14,14 +14,18 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 
-/** Crash-safe small files: write a temp file, fsync it, rename it over the target, fsync the directory. */
-final class DurableFiles {
-    static final String TMP_SUFFIX = ".tmp";
+/**
+ * Crash-safe small files: write a temp file, fsync it, rename it over the target, fsync the directory.
+ *
+ * <p>Thread-safety: stateless; concurrent writers of the same file must be serialised by the caller.
+ */
+public final class DurableFiles {
+    public static final String TMP_SUFFIX = ".tmp";
 
     private DurableFiles() {
     }
 
-    static void writeAtomically(Path target, byte[] content) throws IOException {
+    public static void writeAtomically(Path target, byte[] content) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + TMP_SUFFIX);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -40,7 +44,7 @@ final class DurableFiles {
     }
 
     /** Makes renames, creations and deletions in {@code dir} durable (a no-op where the OS cannot open directories). */
-    static void fsyncDirectory(Path dir) throws IOException {
+    public static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {
@@ -51,7 +55,7 @@ final class DurableFiles {
     }
 
     /** Writes string properties sorted by key, atomically. */
-    static void writeProperties(Path target, Map<String, String> values, String comment) throws IOException {
+    public static void writeProperties(Path target, Map<String, String> values, String comment) throws IOException {
         Properties props = new Properties();
         props.putAll(values);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -59,7 +63,7 @@ final class DurableFiles {
         writeAtomically(target, out.toByteArray());
     }
 
-    static Map<String, String> readProperties(Path source) throws IOException {
+    public static Map<String, String> readProperties(Path source) throws IOException {
         Properties props = new Properties();
         props.load(new ByteArrayInputStream(Files.readAllBytes(source)));
         Map<String, String> values = new TreeMap<>();

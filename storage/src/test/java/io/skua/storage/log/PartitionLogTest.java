@@ -1,4 +1,4 @@
-package io.skua.storage;
+package io.skua.storage.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skua.protocol.record.RecordBatch;
+import io.skua.storage.AppendOrigin;
+import io.skua.storage.AppendResult;
+import io.skua.storage.Batches;
+import io.skua.storage.FetchSlice;
+import io.skua.storage.LogConfig;
 import io.skua.storage.StorageException.Error;
+import io.skua.storage.StorageException;
+import io.skua.storage.TimestampOffset;
+import io.skua.storage.segment.TailBytes;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -296,24 +304,24 @@ class PartitionLogTest {
 
         ByteBuffer corrupt = copy(good);
         corrupt.put(corrupt.limit() - 1, (byte) (corrupt.get(corrupt.limit() - 1) ^ 1));
-        assertError(Error.CORRUPT_MESSAGE, () -> log.append(Batches.concat(good, corrupt), AppendOrigin.CLIENT, 0));
+        LogTestSupport.assertError(Error.CORRUPT_MESSAGE, () -> log.append(Batches.concat(good, corrupt), AppendOrigin.CLIENT, 0));
 
         ByteBuffer oldMagic = copy(good);
         oldMagic.put(16, (byte) 1);
-        assertError(Error.INVALID_RECORD, () -> log.append(oldMagic, AppendOrigin.CLIENT, 0));
+        LogTestSupport.assertError(Error.INVALID_RECORD, () -> log.append(oldMagic, AppendOrigin.CLIENT, 0));
 
-        assertError(Error.MESSAGE_TOO_LARGE,
+        LogTestSupport.assertError(Error.MESSAGE_TOO_LARGE,
                 () -> log.append(Batches.withValueSize(3, 1, 300), AppendOrigin.CLIENT, 0));
 
         ByteBuffer badCount = copy(good);
         RecordBatch view = RecordBatch.at(badCount, 0);
         badCount.putInt(23, 5); // lastOffsetDelta != count - 1, with a CRC to match (a buggy client)
         badCount.putInt(17, (int) view.computeCrc());
-        assertError(Error.INVALID_RECORD, () -> log.append(badCount, AppendOrigin.CLIENT, 0));
+        LogTestSupport.assertError(Error.INVALID_RECORD, () -> log.append(badCount, AppendOrigin.CLIENT, 0));
 
         ByteBuffer badLength = copy(good);
         badLength.putInt(8, 3);
-        assertError(Error.CORRUPT_MESSAGE, () -> log.append(badLength, AppendOrigin.CLIENT, 0));
+        LogTestSupport.assertError(Error.CORRUPT_MESSAGE, () -> log.append(badLength, AppendOrigin.CLIENT, 0));
 
         assertEquals(0, log.logEndOffset());
         assertEquals(0, log.sizeInBytes());
@@ -429,7 +437,7 @@ class PartitionLogTest {
         assertEquals(3, log.segmentCount());
         assertEquals(6, log.logStartOffset());
         assertEquals(List.of(0L, 1L), Batches.offsets(inFlight.readAll()), "deleted files stay readable");
-        assertError(Error.OFFSET_OUT_OF_RANGE, () -> log.read(0, 1000, 100));
+        LogTestSupport.assertError(Error.OFFSET_OUT_OF_RANGE, () -> log.read(0, 1000, 100));
         assertTrue(listFiles().stream().anyMatch(f -> f.endsWith(".deleted")));
 
         log.applyRetention(13_500 + 500);
@@ -465,11 +473,11 @@ class PartitionLogTest {
         assertEquals(5, log.deleteRecordsBefore(5));
 
         assertEquals(5, log.logStartOffset());
-        assertError(Error.OFFSET_OUT_OF_RANGE, () -> log.read(3, 1000, 100));
+        LogTestSupport.assertError(Error.OFFSET_OUT_OF_RANGE, () -> log.read(3, 1000, 100));
         assertEquals(List.of(4L, 5L), Batches.offsets(log.read(5, 1, 100).readAll()),
                 "the batch holding the start offset is returned whole");
         assertTrue(log.segmentBaseOffsets().get(0) <= 5 && log.segmentBaseOffsets().size() < 6);
-        assertError(Error.OFFSET_OUT_OF_RANGE, () -> log.deleteRecordsBefore(13));
+        LogTestSupport.assertError(Error.OFFSET_OUT_OF_RANGE, () -> log.deleteRecordsBefore(13));
         assertEquals(5, log.deleteRecordsBefore(2));
 
         log.close();
@@ -558,7 +566,7 @@ class PartitionLogTest {
         assertEquals(0, result.firstOffset());
         assertEquals(4, result.lastOffset());
         assertEquals(fetched, follower.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).readAll());
-        assertError(Error.INVALID_RECORD, () -> follower.append(fetched, AppendOrigin.REPLICATION, 0));
+        LogTestSupport.assertError(Error.INVALID_RECORD, () -> follower.append(fetched, AppendOrigin.REPLICATION, 0));
     }
 
     @Test
@@ -598,7 +606,7 @@ class PartitionLogTest {
                 (short) 1, new org.apache.kafka.common.record.internal.EndTransactionMarker(
                         org.apache.kafka.common.record.internal.ControlRecordType.COMMIT, 0)).buffer();
 
-        assertError(Error.INVALID_RECORD, () -> log.append(marker.duplicate(), AppendOrigin.CLIENT, 0));
+        LogTestSupport.assertError(Error.INVALID_RECORD, () -> log.append(marker.duplicate(), AppendOrigin.CLIENT, 0));
         AppendResult result = log.append(marker, AppendOrigin.COORDINATOR, 0);
 
         assertEquals(2, result.firstOffset());
@@ -610,20 +618,7 @@ class PartitionLogTest {
     // ------------------------------------------------------------------ helpers
 
     ByteBuffer readAll(PartitionLog log) {
-        return readAllOf(log);
-    }
-
-    /** Every batch from the log start to the log end, fetched segment by segment. */
-    ByteBuffer readAllOf(PartitionLog log) {
-        List<ByteBuffer> parts = new ArrayList<>();
-        long next = log.logStartOffset();
-        while (next < log.logEndOffset()) {
-            ByteBuffer part = log.read(next, Integer.MAX_VALUE, Long.MAX_VALUE).readAll();
-            parts.add(part);
-            List<MutableRecordBatch> batches = Batches.parse(part);
-            next = batches.get(batches.size() - 1).nextOffset();
-        }
-        return Batches.concat(parts.toArray(ByteBuffer[]::new));
+        return LogTestSupport.readAllOf(log);
     }
 
     List<String> listFiles() {
@@ -636,10 +631,5 @@ class PartitionLogTest {
 
     static ByteBuffer copy(ByteBuffer b) {
         return ByteBuffer.allocate(b.remaining()).put(b.duplicate()).flip();
-    }
-
-    static void assertError(Error error, org.junit.jupiter.api.function.Executable action) {
-        StorageException e = assertThrows(StorageException.class, action);
-        assertEquals(error, e.error(), e.getMessage());
     }
 }

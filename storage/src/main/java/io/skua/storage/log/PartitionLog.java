@@ -1,24 +1,29 @@
-package io.skua.storage;
+package io.skua.storage.log;
 
-import io.skua.protocol.record.CorruptBatchException;
 import io.skua.protocol.record.RecordBatch;
 import io.skua.protocol.record.TimestampType;
+import io.skua.storage.ActiveProducer;
+import io.skua.storage.AppendOrigin;
+import io.skua.storage.AppendResult;
+import io.skua.storage.FetchSlice;
+import io.skua.storage.LogConfig;
 import io.skua.storage.StorageException.Error;
+import io.skua.storage.StorageException;
+import io.skua.storage.TimestampOffset;
+import io.skua.storage.file.DurableFiles;
+import io.skua.storage.load.LogLoader.LoadedLog;
+import io.skua.storage.load.LogLoader;
+import io.skua.storage.load.PartitionCheckpoint;
+import io.skua.storage.producer.ProducerStateManager;
+import io.skua.storage.retention.RetentionPolicy;
+import io.skua.storage.segment.Segment;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,14 +37,16 @@ import java.util.function.LongSupplier;
  *   <li>{@value #CHECKPOINT_FILE}: Java properties {@code recovery.point}, {@code log.start.offset},
  *       {@code high.watermark}, replaced atomically;</li>
  *   <li>{@value #CLEAN_SHUTDOWN_FILE}: present only between a clean {@link #close()} and the next {@link #open};</li>
- *   <li>{@code *.deleted}: segments removed by retention, kept {@code file.delete.delay.ms} so fetch regions
- *       handed out before stay readable; removed at the next {@link #applyRetention} after that, or on open.</li>
+ *   <li>{@code *.deleted}: segments removed by retention ({@link RetentionPolicy}), kept {@code file.delete.delay.ms}
+ *       so fetch regions handed out before stay readable ({@link SegmentDeletions}); removed at the next
+ *       {@link #applyRetention} after that, or on open.</li>
  * </ul>
  *
  * <h2>Crash behaviour</h2>
  * Appends reach the OS page cache and are acknowledged without fsync unless {@link LogConfig#flushOnAppend()}
- * (Kafka's default: durability comes from replication). Rolling a segment fsyncs the old one and advances the
- * recovery point to the new segment's base. {@link #open} after a clean close trusts the files; otherwise it
+ * (Kafka's default: durability comes from replication). Rolling a segment leaves its fsync to
+ * {@link #flushRolledSegments}, after which {@link #advanceRecoveryPoint} moves the recovery point past it.
+ * {@link #open} loads the directory with {@link LogLoader}: after a clean close it trusts the files; otherwise it
  * verifies every batch (framing, CRC32C, offset order) from the segment holding the recovery point on,
  * truncates at the first bad one, deletes any later segment, rebuilds those segments' indexes, and rebuilds
  * producer state from the newest snapshot plus the batches after it. An acknowledged but unflushed append may
@@ -53,19 +60,15 @@ import java.util.function.LongSupplier;
  * the segment list is copy-on-write and the offsets are volatile, so readers never block the writer.
  */
 public final class PartitionLog implements Closeable {
-    private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
-    public static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
-    public static final String CHECKPOINT_FILE = "partition.checkpoint";
-    private static final String RECOVERY_POINT = "recovery.point";
-    private static final String LOG_START_OFFSET = "log.start.offset";
-    private static final String HIGH_WATERMARK = "high.watermark";
+    public static final String CLEAN_SHUTDOWN_FILE = LogLoader.CLEAN_SHUTDOWN_FILE;
+    public static final String CHECKPOINT_FILE = PartitionCheckpoint.FILE;
 
     private final Path dir;
     private final LongSupplier clock;
     private final ProducerStateManager producers;
     private volatile LogConfig config;
-    /** Copy-on-write, ascending base offsets, never empty; the last one is active. */
-    private volatile List<Segment> segments;
+    /** The segment list (copy-on-write) and its files. */
+    private final LogSegments segments;
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile long highWatermark;
@@ -74,18 +77,15 @@ public final class PartitionLog implements Closeable {
     private volatile long recoveryPoint;
     /** Counts truncations (writer), so a flush of rolled segments that raced one is not taken as durable. */
     private volatile int truncations;
-    private final ArrayDeque<PendingDeletion> pendingDeletions = new ArrayDeque<>();
     private boolean failed;
     private boolean closed;
-
-    private record PendingDeletion(Segment segment, long dueMs) {
-    }
 
     private PartitionLog(Path dir, LogConfig config, LongSupplier clock) {
         this.dir = dir;
         this.config = config;
         this.clock = clock;
         this.producers = new ProducerStateManager(dir);
+        this.segments = new LogSegments(dir, clock);
     }
 
     /**
@@ -97,189 +97,17 @@ public final class PartitionLog implements Closeable {
     public static PartitionLog open(Path dir, LogConfig config, LongSupplier clock) {
         PartitionLog log = new PartitionLog(dir, config, clock);
         try {
-            log.load();
+            LoadedLog loaded = LogLoader.load(dir, config, clock, log.producers);
+            log.segments.set(loaded.segments());
+            log.logEndOffset = loaded.logEndOffset();
+            log.logStartOffset = loaded.logStartOffset();
+            log.highWatermark = loaded.highWatermark();
+            log.recoveryPoint = loaded.recoveryPoint();
         } catch (IOException e) {
             log.closeQuietly();
             throw StorageException.io("Cannot open partition log " + dir, e);
         }
         return log;
-    }
-
-    private void load() throws IOException {
-        Files.createDirectories(dir);
-        Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
-        boolean clean = Files.exists(marker);
-        long checkpointRecovery = 0;
-        long checkpointStart = 0;
-        long checkpointHw = 0;
-        if (Files.exists(dir.resolve(CHECKPOINT_FILE))) {
-            Map<String, String> checkpoint = DurableFiles.readProperties(dir.resolve(CHECKPOINT_FILE));
-            try {
-                checkpointRecovery = Long.parseLong(checkpoint.getOrDefault(RECOVERY_POINT, "0"));
-                checkpointStart = Long.parseLong(checkpoint.getOrDefault(LOG_START_OFFSET, "0"));
-                checkpointHw = Long.parseLong(checkpoint.getOrDefault(HIGH_WATERMARK, "0"));
-            } catch (NumberFormatException e) {
-                clean = false; // unreadable checkpoint: verify everything
-                checkpointRecovery = 0;
-            }
-        }
-
-        Set<Long> swapped = completeInterruptedSwaps();
-        if (!swapped.isEmpty()) {
-            clean = false;
-        }
-        TreeMap<Long, Path> logs = new TreeMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                if (name.endsWith(Segment.DELETED_SUFFIX) || name.endsWith(DurableFiles.TMP_SUFFIX)
-                        || name.endsWith(Segment.CLEANED_SUFFIX)) {
-                    Files.deleteIfExists(f);
-                } else {
-                    Segment.parseOffset(f, Segment.LOG_SUFFIX).ifPresent(base -> logs.put(base, f));
-                }
-            }
-        }
-        deleteIndexesWithoutLog(logs);
-        long now = clock.getAsLong();
-        List<Segment> loaded = new ArrayList<>();
-        if (logs.isEmpty()) {
-            loaded.add(Segment.create(dir, Math.max(0, checkpointStart), now));
-            clean = true;
-        } else {
-            Long recoveryBase = logs.floorKey(checkpointRecovery);
-            boolean recovering = false;
-            int recovered = 0;
-            long truncatedBytes = 0;
-            int segmentsDeleted = 0;
-            for (long base : logs.keySet()) {
-                Segment segment = Segment.open(dir, base, now);
-                loaded.add(segment);
-                recovering |= !clean && (recoveryBase == null || base >= recoveryBase);
-                boolean justSwapped = swapped.contains(base); // its indexes were dropped: rebuild them
-                if (!recovering && !justSwapped && !segment.loadClean()) {
-                    recovering = true; // a damaged index: verify this segment and all later ones
-                }
-                if (justSwapped && !recovering) {
-                    segment.recover(config.indexIntervalBytes());
-                    segment.flush();
-                }
-                if (recovering) {
-                    recovered++;
-                    truncatedBytes = segment.recover(config.indexIntervalBytes());
-                    segment.flush();
-                    if (truncatedBytes > 0) {
-                        for (long later : logs.tailMap(base, false).keySet()) {
-                            Segment.open(dir, later, now).delete();
-                            segmentsDeleted++;
-                        }
-                        break;
-                    }
-                }
-            }
-            if (recovering) {
-                clean = false;
-                LOG.log(truncatedBytes > 0 ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                        "Recovered partition log dir={0} segmentsVerified={1} truncatedBytes={2} segmentsDeleted={3}",
-                        dir, recovered, truncatedBytes, segmentsDeleted);
-            }
-        }
-        segments = List.copyOf(loaded);
-        Segment first = loaded.get(0);
-        logEndOffset = active().nextOffset();
-        logStartOffset = Math.min(Math.max(checkpointStart, first.baseOffset()), logEndOffset);
-        highWatermark = Math.min(Math.max(checkpointHw, logStartOffset), logEndOffset);
-        recoveryPoint = clean ? Math.min(checkpointRecovery, logEndOffset) : logEndOffset;
-        rebuildProducerState();
-        Files.deleteIfExists(marker);
-        DurableFiles.fsyncDirectory(dir);
-        writeCheckpoint();
-    }
-
-    /**
-     * Finishes segment swaps the cleaner began (see {@link LogCompactor}): a {@code <base>.log.swap} file is a whole,
-     * fsynced cleaned segment, so the segments it replaces (those whose base offsets lie in
-     * {@code [base, its next offset)}) are deleted and it takes their place. Swap index files are dropped and rebuilt
-     * from the log. Without a {@code .log.swap}, leftover {@code .swap} index files belong to a swap that never began
-     * and are deleted along with {@code .cleaned} files.
-     *
-     * @return the base offsets of the segments swapped in
-     */
-    private Set<Long> completeInterruptedSwaps() throws IOException {
-        TreeSet<Long> swaps = new TreeSet<>();
-        List<Path> swapIndexes = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + Segment.SWAP_SUFFIX)) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                String unswapped = name.substring(0, name.length() - Segment.SWAP_SUFFIX.length());
-                Optional<Long> base = Segment.parseOffset(f.resolveSibling(unswapped), Segment.LOG_SUFFIX);
-                if (base.isPresent()) {
-                    swaps.add(base.get());
-                } else {
-                    swapIndexes.add(f);
-                }
-            }
-        }
-        for (Path f : swapIndexes) {
-            Files.delete(f);
-        }
-        for (long base : swaps) {
-            Segment swap = Segment.openSwap(dir, base, clock.getAsLong());
-            long end;
-            try {
-                swap.recover(config.indexIntervalBytes());
-                end = swap.nextOffset();
-            } finally {
-                swap.close();
-            }
-            TreeMap<Long, Path> replaced = new TreeMap<>();
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-                for (Path f : files) {
-                    for (String suffix : List.of(Segment.LOG_SUFFIX, Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
-                        Optional<Long> b = Segment.parseOffset(f, suffix);
-                        if (b.isPresent() && b.get() >= base && b.get() < Math.max(end, base + 1)) {
-                            replaced.put(b.get(), f);
-                            Files.delete(f);
-                        }
-                    }
-                }
-            }
-            for (String suffix : List.of(Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
-                Files.deleteIfExists(dir.resolve(Segment.fileName(base, suffix) + Segment.SWAP_SUFFIX));
-            }
-            Files.move(dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX) + Segment.SWAP_SUFFIX),
-                    dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX)));
-            DurableFiles.fsyncDirectory(dir);
-            LOG.log(System.Logger.Level.INFO, "completed interrupted segment swap dir={0} base={1} end={2} replaced={3}",
-                    dir.getFileName(), base, end, replaced.keySet());
-        }
-        return swaps;
-    }
-
-    private void deleteIndexesWithoutLog(TreeMap<Long, Path> logs) throws IOException {
-        for (String suffix : List.of(Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + suffix)) {
-                for (Path f : files) {
-                    Optional<Long> base = Segment.parseOffset(f, suffix);
-                    if (base.isPresent() && !logs.containsKey(base.get())) {
-                        Files.delete(f);
-                    }
-                }
-            }
-        }
-    }
-
-    /** Newest snapshot at or below the log end, then the batches after it. */
-    private void rebuildProducerState() throws IOException {
-        long from = producers.loadLatestSnapshot(logEndOffset);
-        if (from == logEndOffset) {
-            return;
-        }
-        for (Segment s : segments) {
-            if (s.nextOffset() > from) {
-                s.forEachBatchHeader(Math.max(from, 0), producers::replay);
-            }
-        }
     }
 
     // ---------------------------------------------------------------- append
@@ -308,26 +136,11 @@ public final class PartitionLog implements Closeable {
         ByteBuffer data = batches.isReadOnly() && assignOffsets
                 ? ByteBuffer.allocate(batches.remaining()).put(batches.duplicate()).flip() // rewrites need a copy
                 : batches.duplicate();
-        List<RecordBatch> list = new ArrayList<>();
-        RecordBatch.BatchIterator it = RecordBatch.batches(data);
-        try {
-            while (it.hasNext()) {
-                RecordBatch batch = it.next();
-                validate(batch, origin, cfg);
-                list.add(batch);
-            }
-        } catch (CorruptBatchException e) {
-            throw new StorageException(Error.CORRUPT_MESSAGE, e.getMessage(), e);
-        }
+        List<RecordBatch> list = AppendValidator.validBatches(data, origin, cfg);
         if (list.isEmpty()) {
             return new AppendResult(-1, -1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
         }
-        int bytes = it.validBytes();
-        data.limit(data.position() + bytes);
-        if (bytes > cfg.segmentBytes()) {
-            throw new StorageException(Error.RECORD_LIST_TOO_LARGE, "Append of " + bytes
-                    + " bytes exceeds segment.bytes " + cfg.segmentBytes());
-        }
+        int bytes = data.remaining();
 
         long now = clock.getAsLong();
         long appendTime = assignOffsets && cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : RecordBatch.NO_TIMESTAMP;
@@ -383,31 +196,6 @@ public final class PartitionLog implements Closeable {
         return new AppendResult(firstOffset, next - 1, appendTime, logStartOffset, false);
     }
 
-    private static void validate(RecordBatch batch, AppendOrigin origin, LogConfig cfg) {
-        if (batch.magic() != RecordBatch.MAGIC) {
-            throw new StorageException(Error.INVALID_RECORD, "Record batch magic " + batch.magic()
-                    + " is not supported; only v2");
-        }
-        if (batch.sizeInBytes() > cfg.maxMessageBytes()) {
-            throw new StorageException(Error.MESSAGE_TOO_LARGE, "Record batch of " + batch.sizeInBytes()
-                    + " bytes exceeds max.message.bytes " + cfg.maxMessageBytes());
-        }
-        batch.ensureValid();
-        batch.compressionType(); // an unknown codec is corrupt
-        if (origin == AppendOrigin.CLIENT && batch.isControl()) {
-            throw new StorageException(Error.INVALID_RECORD, "Clients may not append control batches");
-        }
-        int count = batch.recordCount();
-        int delta = batch.lastOffsetDelta();
-        boolean consistent = origin != AppendOrigin.REPLICATION
-                ? count > 0 && delta == count - 1
-                : count >= 0 && delta >= 0 && count <= delta + 1L;
-        if (!consistent) {
-            throw new StorageException(Error.INVALID_RECORD, "Record count " + count
-                    + " does not match last offset delta " + delta);
-        }
-    }
-
     private Segment maybeRoll(int bytes, long firstOffset, long lastOffset, long maxTimestamp, long now, LogConfig cfg)
             throws IOException {
         Segment active = active();
@@ -418,20 +206,8 @@ public final class PartitionLog implements Closeable {
         if (!roll) {
             return active;
         }
-        // No fsync of the old segment here: it would stall appends for as long as its dirty pages take to write
-        // (seconds under load). flushRolledSegments() does it off the writer; the recovery point stays below the
-        // old segment until then, so a crash before it only means that segment is verified on the next start.
-        active.finishActive();
-        Segment next = Segment.create(dir, firstOffset, now);
-        List<Segment> list = new ArrayList<>(segments);
-        if (active.size() == 0) {
-            // Only a replicated batch far beyond an empty segment's relative-offset range gets here.
-            list.remove(list.size() - 1);
-            scheduleDeletion(List.of(active), now);
-        }
-        list.add(next);
-        segments = List.copyOf(list);
-        logStartOffset = Math.max(logStartOffset, list.get(0).baseOffset());
+        Segment next = segments.roll(firstOffset, now, config.fileDeleteDelayMs());
+        logStartOffset = Math.max(logStartOffset, segments.list().get(0).baseOffset());
         highWatermark = Math.max(highWatermark, logStartOffset);
         producers.writeSnapshot(firstOffset);
         writeCheckpoint();
@@ -451,7 +227,7 @@ public final class PartitionLog implements Closeable {
      */
     public FetchSlice read(long startOffset, int maxBytes, long maxOffsetExclusive) {
         long end = logEndOffset;
-        List<Segment> list = segments;
+        List<Segment> list = segments.list();
         long start = logStartOffset;
         if (startOffset < start || startOffset > end) {
             throw new StorageException(Error.OFFSET_OUT_OF_RANGE, "Offset " + startOffset + " is outside ["
@@ -461,18 +237,8 @@ public final class PartitionLog implements Closeable {
         if (startOffset >= bound) {
             return FetchSlice.EMPTY;
         }
-        int i = floorSegment(list, startOffset);
-        if (i < 0) {
-            throw new StorageException(Error.OFFSET_OUT_OF_RANGE, "Offset " + startOffset + " was deleted");
-        }
         try {
-            for (; i < list.size(); i++) {
-                FetchSlice slice = list.get(i).read(startOffset, maxBytes, bound);
-                if (!slice.isEmpty()) {
-                    return slice;
-                }
-            }
-            return FetchSlice.EMPTY;
+            return SegmentLookup.read(list, startOffset, maxBytes, bound);
         } catch (IOException e) {
             throw StorageException.io("Read from " + dir + " failed", e);
         }
@@ -485,7 +251,7 @@ public final class PartitionLog implements Closeable {
      */
     public FetchSlice readFromMemory(long startOffset, int maxBytes, long maxOffsetExclusive) {
         long end = logEndOffset;
-        List<Segment> list = segments;
+        List<Segment> list = segments.list();
         if (startOffset < logStartOffset || startOffset > end) {
             return null;
         }
@@ -494,22 +260,6 @@ public final class PartitionLog implements Closeable {
         }
         Segment last = list.get(list.size() - 1);
         return startOffset > last.baseOffset() ? last.readRecent(startOffset, maxBytes, maxOffsetExclusive) : null;
-    }
-
-    private static int floorSegment(List<Segment> list, long offset) {
-        int lo = 0;
-        int hi = list.size() - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (list.get(mid).baseOffset() <= offset) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return found;
     }
 
     /**
@@ -522,15 +272,7 @@ public final class PartitionLog implements Closeable {
     public Optional<TimestampOffset> offsetForTimestamp(long timestamp) {
         long start = logStartOffset;
         try {
-            for (Segment s : segments) {
-                if (s.nextOffset() > start && s.maxTimestamp() >= timestamp) {
-                    Optional<TimestampOffset> found = s.findByTimestamp(timestamp, start);
-                    if (found.isPresent()) {
-                        return found;
-                    }
-                }
-            }
-            return Optional.empty();
+            return SegmentLookup.offsetForTimestamp(segments.list(), start, timestamp);
         } catch (IOException e) {
             throw StorageException.io("Timestamp lookup in " + dir + " failed", e);
         }
@@ -539,12 +281,7 @@ public final class PartitionLog implements Closeable {
     /** ListOffsets {@code -3} (KIP-734): the first record carrying the largest timestamp; empty if the log is empty. */
     public Optional<TimestampOffset> maxTimestampOffset() {
         long start = logStartOffset;
-        long max = RecordBatch.NO_TIMESTAMP;
-        for (Segment s : segments) {
-            if (s.nextOffset() > start) {
-                max = Math.max(max, s.maxTimestamp());
-            }
-        }
+        long max = SegmentLookup.maxTimestamp(segments.list(), start);
         return max < 0 ? Optional.empty() : offsetForTimestamp(max);
     }
 
@@ -563,15 +300,11 @@ public final class PartitionLog implements Closeable {
 
     /** Bytes in all live segments. */
     public long sizeInBytes() {
-        long total = 0;
-        for (Segment s : segments) {
-            total += s.size();
-        }
-        return total;
+        return segments.sizeInBytes();
     }
 
     public int segmentCount() {
-        return segments.size();
+        return segments.list().size();
     }
 
     public LogConfig config() {
@@ -607,28 +340,12 @@ public final class PartitionLog implements Closeable {
     public int applyRetention(long nowMs) {
         ensureWritable();
         LogConfig cfg = config;
-        List<Segment> list = segments;
+        List<Segment> list = segments.list();
         try {
-            int deletable = 0;
-            long excess = cfg.retentionBytes() < 0 ? 0 : sizeInBytes() - cfg.retentionBytes();
-            for (int i = 0; i < list.size() - 1; i++) {
-                Segment s = list.get(i);
-                long nextBase = list.get(i + 1).baseOffset();
-                if (nextBase > highWatermark) {
-                    break;
-                }
-                boolean belowStart = nextBase <= logStartOffset;
-                boolean expired = cfg.deleteEnabled() && cfg.retentionMs() >= 0
-                        && nowMs - s.largestTimestamp() > cfg.retentionMs();
-                boolean tooBig = cfg.deleteEnabled() && cfg.retentionBytes() >= 0 && excess >= s.size();
-                if (!(belowStart || expired || tooBig)) {
-                    break;
-                }
-                excess -= s.size();
-                deletable++;
-            }
+            int deletable = RetentionPolicy.segmentsToDelete(list, cfg, logStartOffset, highWatermark, sizeInBytes(),
+                    nowMs);
             deleteOldestSegments(deletable, nowMs);
-            purgeDeletedFiles(nowMs);
+            segments.purgeDeletions(nowMs);
             return deletable;
         } catch (IOException e) {
             failed = true;
@@ -655,12 +372,7 @@ public final class PartitionLog implements Closeable {
         try {
             logStartOffset = offset;
             writeCheckpoint();
-            List<Segment> list = segments;
-            int deletable = 0;
-            while (deletable < list.size() - 1 && list.get(deletable + 1).baseOffset() <= offset) {
-                deletable++;
-            }
-            deleteOldestSegments(deletable, clock.getAsLong());
+            deleteOldestSegments(RetentionPolicy.segmentsBelow(segments.list(), offset), clock.getAsLong());
             return logStartOffset;
         } catch (IOException e) {
             failed = true;
@@ -672,29 +384,16 @@ public final class PartitionLog implements Closeable {
         if (count == 0) {
             return;
         }
-        List<Segment> list = segments;
+        List<Segment> list = segments.list();
         List<Segment> removed = list.subList(0, count);
         // Log start first: a reader that sees the new start with the old list still finds the data; one that saw the
         // new list with the old start found no segment for offsets it thought valid ("was deleted").
         logStartOffset = Math.max(logStartOffset, list.get(count).baseOffset());
-        segments = List.copyOf(list.subList(count, list.size()));
+        segments.set(list.subList(count, list.size()));
         highWatermark = Math.max(highWatermark, logStartOffset);
         writeCheckpoint();
-        producers.deleteSnapshotsBelow(segments.get(0).baseOffset());
-        scheduleDeletion(removed, nowMs);
-    }
-
-    private void scheduleDeletion(List<Segment> removed, long nowMs) throws IOException {
-        for (Segment s : removed) {
-            s.renameForDeletion();
-            pendingDeletions.addLast(new PendingDeletion(s, nowMs + config.fileDeleteDelayMs()));
-        }
-    }
-
-    private void purgeDeletedFiles(long nowMs) throws IOException {
-        while (!pendingDeletions.isEmpty() && pendingDeletions.peekFirst().dueMs() <= nowMs) {
-            pendingDeletions.removeFirst().segment().delete();
-        }
+        producers.deleteSnapshotsBelow(list.get(count).baseOffset());
+        segments.scheduleDeletion(removed, nowMs + config.fileDeleteDelayMs());
     }
 
     /**
@@ -708,22 +407,12 @@ public final class PartitionLog implements Closeable {
             return;
         }
         try {
-            List<Segment> list = segments;
+            List<Segment> list = segments.list();
             if (offset < logStartOffset || offset <= list.get(0).baseOffset()) {
                 truncateFullyAndStartAt(offset);
                 return;
             }
-            int keep = floorSegment(list, offset);
-            if (list.get(keep).baseOffset() == offset) {
-                keep--;
-            }
-            List<Segment> kept = list.subList(0, keep + 1);
-            List<Segment> removed = list.subList(keep + 1, list.size());
-            Segment last = kept.get(kept.size() - 1);
-            segments = List.copyOf(kept);
-            scheduleDeletion(removed, clock.getAsLong());
-            last.truncateTo(offset);
-            afterTruncation(last.nextOffset());
+            afterTruncation(segments.truncateTo(offset, config.fileDeleteDelayMs()));
         } catch (IOException e) {
             failed = true;
             throw StorageException.io("Truncation of " + dir + " failed", e);
@@ -734,9 +423,7 @@ public final class PartitionLog implements Closeable {
     public void truncateFullyAndStartAt(long offset) {
         ensureWritable();
         try {
-            List<Segment> removed = segments;
-            scheduleDeletion(removed, clock.getAsLong());
-            segments = List.of(Segment.create(dir, offset, clock.getAsLong()));
+            segments.resetTo(offset, config.fileDeleteDelayMs());
             logStartOffset = offset;
             producers.deleteSnapshotsBetween(Long.MIN_VALUE, Long.MAX_VALUE);
             afterTruncation(offset);
@@ -751,7 +438,7 @@ public final class PartitionLog implements Closeable {
         logEndOffset = newEnd;
         highWatermark = Math.min(Math.max(highWatermark, logStartOffset), newEnd);
         recoveryPoint = Math.min(recoveryPoint, newEnd);
-        rebuildProducerState();
+        LogLoader.rebuildProducerState(producers, segments.list(), newEnd);
         writeCheckpoint();
     }
 
@@ -773,21 +460,7 @@ public final class PartitionLog implements Closeable {
     public RolledFlush flushRolledSegments() {
         int epoch = truncations;
         long from = recoveryPoint;
-        List<Segment> list = segments;
-        long through = -1;
-        for (int i = 0; i < list.size() - 1; i++) {
-            Segment s = list.get(i);
-            if (s.nextOffset() <= from) {
-                continue;
-            }
-            try {
-                s.flush();
-            } catch (IOException e) {
-                break;
-            }
-            through = s.nextOffset();
-        }
-        return new RolledFlush(through, epoch);
+        return new RolledFlush(segments.flushRolled(from), epoch);
     }
 
     /** What {@link #flushRolledSegments} made durable: every segment ending at or below {@code through}. */
@@ -816,11 +489,7 @@ public final class PartitionLog implements Closeable {
     public void flush() {
         ensureWritable();
         try {
-            for (Segment s : segments) {
-                if (s.nextOffset() > recoveryPoint || s == active()) {
-                    s.flush();
-                }
-            }
+            segments.flushFrom(recoveryPoint);
             recoveryPoint = logEndOffset;
             writeCheckpoint();
         } catch (IOException e) {
@@ -847,10 +516,7 @@ public final class PartitionLog implements Closeable {
             long end = logEndOffset;
             producers.writeSnapshot(end);
             producers.deleteSnapshotsBetween(active().baseOffset(), end);
-            purgeDeletedFiles(Long.MAX_VALUE);
-            for (Segment s : segments) {
-                s.close();
-            }
+            segments.close();
             DurableFiles.writeAtomically(dir.resolve(CLEAN_SHUTDOWN_FILE), new byte[0]);
             closed = true;
         } catch (IOException e) {
@@ -861,34 +527,15 @@ public final class PartitionLog implements Closeable {
 
     private void closeQuietly() {
         closed = true;
-        List<Segment> list = segments == null ? List.of() : segments;
-        for (Segment s : list) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // already failing
-            }
-        }
-        for (PendingDeletion p : pendingDeletions) {
-            try {
-                p.segment().close();
-            } catch (IOException ignored) {
-                // already failing
-            }
-        }
+        segments.closeQuietly();
     }
 
     private void writeCheckpoint() throws IOException {
-        Map<String, String> values = new TreeMap<>();
-        values.put(RECOVERY_POINT, Long.toString(recoveryPoint));
-        values.put(LOG_START_OFFSET, Long.toString(logStartOffset));
-        values.put(HIGH_WATERMARK, Long.toString(highWatermark));
-        DurableFiles.writeProperties(dir.resolve(CHECKPOINT_FILE), values, "skua partition checkpoint");
+        PartitionCheckpoint.write(dir, recoveryPoint, logStartOffset, highWatermark);
     }
 
     private Segment active() {
-        List<Segment> list = segments;
-        return list.get(list.size() - 1);
+        return segments.active();
     }
 
     private void ensureWritable() {
@@ -904,23 +551,23 @@ public final class PartitionLog implements Closeable {
     // ---------------------------------------------------------------- compaction (writer thread; see LogCompactor)
 
     /** What the cleaner needs to plan a cleaning, captured on the writer thread. */
-    record CleaningView(Path dir, List<Segment> segments, long logStartOffset, long highWatermark, LogConfig config,
+    public record CleaningView(Path dir, List<Segment> segments, long logStartOffset, long highWatermark, LogConfig config,
                         Map<Long, Long> producerLastOffsets) {
     }
 
-    CleaningView cleaningView() {
+    public CleaningView cleaningView() {
         ensureWritable();
         Map<Long, Long> last = new java.util.HashMap<>();
         for (ActiveProducer p : producers.activeProducers()) {
             last.put(p.producerId(), p.lastOffset());
         }
-        return new CleaningView(dir, segments, logStartOffset, highWatermark, config, last);
+        return new CleaningView(dir, segments.list(), logStartOffset, highWatermark, config, last);
     }
 
     /** Steps of {@link #replaceSegments}, reported to a {@link SwapObserver} (tests inject crashes there). */
-    enum SwapStep { RENAMED_TO_SWAP, OLD_SEGMENTS_DELETED, SWAPPED }
+    public enum SwapStep { RENAMED_TO_SWAP, OLD_SEGMENTS_DELETED, SWAPPED }
 
-    interface SwapObserver {
+    public interface SwapObserver {
         void reached(SwapStep step) throws IOException;
     }
 
@@ -936,9 +583,9 @@ public final class PartitionLog implements Closeable {
      * @return false, with nothing changed, if {@code replaced} is no longer a run of inactive segments of this log
      *         (retention, DeleteRecords or truncation happened meanwhile); the caller then deletes {@code cleaned}
      */
-    boolean replaceSegments(List<Segment> replaced, Segment cleaned, SwapObserver observer) {
+    public boolean replaceSegments(List<Segment> replaced, Segment cleaned, SwapObserver observer) {
         ensureWritable();
-        List<Segment> list = segments;
+        List<Segment> list = segments.list();
         int first = list.indexOf(replaced.get(0));
         if (first < 0 || first + replaced.size() >= list.size()) {
             return false; // gone, or the run would reach the active segment
@@ -953,18 +600,7 @@ public final class PartitionLog implements Closeable {
             throw new IllegalArgumentException("Cleaned segment " + cleaned + " does not cover " + replaced);
         }
         try {
-            cleaned.renameFiles(Segment.SWAP_SUFFIX);
-            DurableFiles.fsyncDirectory(dir);
-            observer.reached(SwapStep.RENAMED_TO_SWAP);
-            scheduleDeletion(replaced, clock.getAsLong());
-            observer.reached(SwapStep.OLD_SEGMENTS_DELETED);
-            cleaned.renameFiles("");
-            DurableFiles.fsyncDirectory(dir);
-            List<Segment> updated = new ArrayList<>(list.subList(0, first));
-            updated.add(cleaned);
-            updated.addAll(list.subList(first + replaced.size(), list.size()));
-            segments = List.copyOf(updated);
-            observer.reached(SwapStep.SWAPPED);
+            segments.swap(first, replaced, cleaned, observer, config.fileDeleteDelayMs());
             return true;
         } catch (IOException e) {
             failed = true;
@@ -982,10 +618,6 @@ public final class PartitionLog implements Closeable {
 
     /** Unmodifiable view for tests and tools. */
     List<Long> segmentBaseOffsets() {
-        List<Long> bases = new ArrayList<>();
-        for (Segment s : segments) {
-            bases.add(s.baseOffset());
-        }
-        return Collections.unmodifiableList(bases);
+        return segments.baseOffsets();
     }
 }

@@ -1,4 +1,4 @@
-package io.skua.storage;
+package io.skua.storage.cleaner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,7 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.skua.storage.PartitionLog.SwapStep;
+import io.skua.storage.ActiveProducer;
+import io.skua.storage.AppendOrigin;
+import io.skua.storage.Batches;
+import io.skua.storage.LogConfig;
+import io.skua.storage.StorageException;
+import io.skua.storage.log.LogTestSupport;
+import io.skua.storage.log.PartitionLog.SwapStep;
+import io.skua.storage.log.PartitionLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +93,7 @@ class LogCompactorTest {
 
     /** Every record of the log from its start, read with kafka-clients (CRC checked, payload inflated). */
     static List<Record> readAll(PartitionLog log) {
-        ByteBuffer all = new PartitionLogTest().readAllOf(log);
+        ByteBuffer all = LogTestSupport.readAllOf(log);
         List<Record> out = new ArrayList<>();
         for (MutableRecordBatch batch : Batches.parse(all)) {
             for (Record r : batch) {
@@ -237,7 +244,7 @@ class LogCompactorTest {
         compactor(clock).clean(log);
 
         // Then the producer's batch survives empty, so its sequence survives recovery
-        List<MutableRecordBatch> batches = Batches.parse(new PartitionLogTest().readAllOf(log));
+        List<MutableRecordBatch> batches = Batches.parse(LogTestSupport.readAllOf(log));
         assertEquals(42L, batches.get(0).producerId());
         assertEquals(0, batches.get(0).countOrNull());
         assertEquals(0, batches.get(0).lastSequence());

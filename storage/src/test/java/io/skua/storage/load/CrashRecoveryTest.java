@@ -1,9 +1,15 @@
-package io.skua.storage;
+package io.skua.storage.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.skua.protocol.record.RecordBatch;
+import io.skua.storage.AppendOrigin;
+import io.skua.storage.AppendResult;
+import io.skua.storage.Batches;
+import io.skua.storage.LogConfig;
+import io.skua.storage.log.LogTestSupport;
+import io.skua.storage.log.PartitionLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -55,7 +61,7 @@ class CrashRecoveryTest {
         }
         log.updateHighWatermark(log.logEndOffset());
         assertTrue(log.segmentCount() >= 3);
-        wholeLog = new PartitionLogTest().readAllOf(log);
+        wholeLog = LogTestSupport.readAllOf(log);
         log.close();
         try (Stream<Path> files = Files.list(pristine)) {
             lastSegmentName = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".log")).sorted()
@@ -111,7 +117,7 @@ class CrashRecoveryTest {
             log.append(Batches.idempotent(3, (short) 0, i * 2, 2), AppendOrigin.CLIENT, 0);
         }
         log.updateHighWatermark(log.logEndOffset());
-        ByteBuffer written = new PartitionLogTest().readAllOf(log);
+        ByteBuffer written = LogTestSupport.readAllOf(log);
         Files.createDirectories(dir);
         try (Stream<Path> files = Files.list(live)) {
             for (Path f : files.toList()) {
@@ -123,7 +129,7 @@ class CrashRecoveryTest {
         PartitionLog recovered = PartitionLog.open(dir, CONFIG, () -> 5L);
         try {
             assertEquals(400, recovered.logEndOffset());
-            assertEquals(written, new PartitionLogTest().readAllOf(recovered));
+            assertEquals(written, LogTestSupport.readAllOf(recovered));
             assertTrue(recovered.append(Batches.idempotent(3, (short) 0, 398, 2), AppendOrigin.CLIENT, 0)
                     .duplicate());
             assertEquals(400, recovered.append(Batches.idempotent(3, (short) 0, 400, 2), AppendOrigin.CLIENT, 0)
@@ -154,7 +160,7 @@ class CrashRecoveryTest {
         PartitionLog log = PartitionLog.open(dir, CONFIG, () -> 5L);
         try {
             assertEquals(expectedEnd, log.logEndOffset(), what);
-            ByteBuffer recovered = new PartitionLogTest().readAllOf(log);
+            ByteBuffer recovered = LogTestSupport.readAllOf(log);
             assertEquals(wholeLog.duplicate().limit(expectedBytes), recovered, what);
             AppendResult next = log.append(Batches.idempotent(12, (short) 0, 100_000, 2), AppendOrigin.CLIENT, 1);
             assertEquals(expectedEnd, next.firstOffset(), what);

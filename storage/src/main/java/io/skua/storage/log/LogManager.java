@@ -1,6 +1,10 @@
-package io.skua.storage;
+package io.skua.storage.log;
 
 import io.skua.protocol.Uuid;
+import io.skua.storage.LogConfig;
+import io.skua.storage.StorageException;
+import io.skua.storage.TopicMetadata;
+import io.skua.storage.file.DurableFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

@@ -1,4 +1,4 @@
-package io.skua.storage;
+package io.skua.storage.segment;
 
 import java.io.Closeable;
 import java.io.IOException;

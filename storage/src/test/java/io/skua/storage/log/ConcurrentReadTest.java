@@ -1,8 +1,13 @@
-package io.skua.storage;
+package io.skua.storage.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skua.storage.AppendOrigin;
+import io.skua.storage.Batches;
+import io.skua.storage.FetchSlice;
+import io.skua.storage.LogConfig;
+import io.skua.storage.StorageException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,11 +1,16 @@
-package io.skua.storage;
+package io.skua.storage.producer;
 
-import static io.skua.storage.PartitionLogTest.assertError;
+import static io.skua.storage.log.LogTestSupport.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.skua.storage.AppendOrigin;
+import io.skua.storage.AppendResult;
+import io.skua.storage.Batches;
+import io.skua.storage.LogConfig;
 import io.skua.storage.StorageException.Error;
+import io.skua.storage.log.PartitionLog;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;

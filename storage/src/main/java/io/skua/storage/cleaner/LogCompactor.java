@@ -1,19 +1,15 @@
-package io.skua.storage;
+package io.skua.storage.cleaner;
 
-import io.skua.protocol.record.CompressionType;
-import io.skua.protocol.record.RecordBatch;
-import io.skua.protocol.record.TimestampType;
-import io.skua.storage.PartitionLog.CleaningView;
-import io.skua.storage.PartitionLog.SwapObserver;
+import io.skua.storage.LogConfig;
+import io.skua.storage.StorageException;
+import io.skua.storage.log.PartitionLog.CleaningView;
+import io.skua.storage.log.PartitionLog.SwapObserver;
+import io.skua.storage.log.PartitionLog;
+import io.skua.storage.segment.Segment;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -62,16 +58,12 @@ import java.util.function.LongSupplier;
 public final class LogCompactor {
     private static final System.Logger LOG = System.getLogger(LogCompactor.class.getName());
     /** Per-partition file: {@code first.dirty.offset} and {@code tombstone.horizon.ms} (Java properties). */
-    public static final String CHECKPOINT_FILE = "cleaner.checkpoint";
-    private static final String FIRST_DIRTY = "first.dirty.offset";
-    private static final String HORIZON = "tombstone.horizon.ms";
-    private static final int CRC_OFFSET = 17;
-    private static final short DELETE_HORIZON_FLAG = 0x40;
+    public static final String CHECKPOINT_FILE = CleanerCheckpoint.FILE;
     private static final SwapObserver NO_OBSERVER = step -> { };
 
     private final Throttler throttler;
     private final int maxMapEntries;
-    private final int maxDecompressedBytes;
+    private final RecordDecoder decoder;
     private final LongSupplier clock;
     private final SwapObserver observer;
     private volatile boolean stopped;
@@ -91,7 +83,7 @@ public final class LogCompactor {
         }
         this.throttler = throttler;
         this.maxMapEntries = maxMapEntries;
-        this.maxDecompressedBytes = maxDecompressedBytes;
+        this.decoder = new RecordDecoder(maxDecompressedBytes);
         this.clock = clock;
         this.observer = observer;
     }
@@ -189,10 +181,10 @@ public final class LogCompactor {
         if (cleanable.isEmpty()) {
             return Optional.empty();
         }
-        Map<String, String> checkpoint = readCheckpoint(view.dir());
+        CleanerCheckpoint checkpoint = CleanerCheckpoint.read(view.dir());
         long end = cleanable.get(cleanable.size() - 1).nextOffset();
-        long firstDirty = Math.min(Math.max(parse(checkpoint.get(FIRST_DIRTY), 0), view.logStartOffset()), end);
-        long horizon = parse(checkpoint.get(HORIZON), -1);
+        long firstDirty = Math.min(Math.max(checkpoint.firstDirtyOffset(), view.logStartOffset()), end);
+        long horizon = checkpoint.tombstoneHorizonMs();
         long dirtyBytes = 0;
         long totalBytes = 0;
         for (Segment s : cleanable) {
@@ -228,7 +220,7 @@ public final class LogCompactor {
             long[] horizon = {-1};
             long removed = 0;
             List<List<Segment>> groups = new ArrayList<>();
-            GroupWriter writer = null;
+            CleanedSegmentWriter writer = null;
             for (Segment s : plan.cleanable) {
                 if (s.nextOffset() > mapEnd) {
                     break;
@@ -242,7 +234,8 @@ public final class LogCompactor {
                     writer = null;
                 }
                 if (writer == null) {
-                    writer = new GroupWriter(plan, map, s.baseOffset(), horizon);
+                    writer = new CleanedSegmentWriter(plan, map, s.baseOffset(), horizon, decoder,
+                            this::acquire);
                     outputs.add(writer.out); // from now on, a failure discards it
                 }
                 writer.add(s);
@@ -282,7 +275,7 @@ public final class LogCompactor {
                     full[0] = batch.baseOffset();
                     return;
                 }
-                forEachRecord(batch, record -> {
+                decoder.forEachRecord(batch, record -> {
                     if (record.key != null && record.offset >= plan.firstDirty) {
                         map.put(record.key, record.offset);
                     }
@@ -295,162 +288,6 @@ public final class LogCompactor {
             }
         }
         return end;
-    }
-
-    /** Rewrites consecutive segments into one cleaned segment. */
-    private final class GroupWriter {
-        private final Plan plan;
-        private final KeyOffsetMap map;
-        private final long[] horizon;
-        private final long deleteHorizonIfNew;
-        private final int interval;
-        final List<Segment> group = new ArrayList<>();
-        final Segment out;
-        long removed;
-        private RecordBatch lastBatch;
-
-        GroupWriter(Plan plan, KeyOffsetMap map, long baseOffset, long[] horizon) throws IOException {
-            this.plan = plan;
-            this.map = map;
-            this.horizon = horizon;
-            this.deleteHorizonIfNew = plan.nowMs + plan.view.config().deleteRetentionMs();
-            this.interval = plan.view.config().indexIntervalBytes();
-            this.out = Segment.createCleaned(plan.view.dir(), baseOffset, plan.nowMs);
-        }
-
-        long baseOffset() {
-            return out.baseOffset();
-        }
-
-        int outputSize() {
-            return out.size();
-        }
-
-        void add(Segment s) throws IOException {
-            group.add(s);
-            s.forEachBatch(Integer.MAX_VALUE, batch -> {
-                acquire(batch.sizeInBytes());
-                lastBatch = batch;
-                ByteBuffer cleaned = clean(batch);
-                if (cleaned != null) {
-                    append(cleaned, interval);
-                }
-            });
-        }
-
-        /** Ends the cleaned segment at the group's end offset, indexes and fsyncs it. */
-        void finish() throws IOException {
-            long groupEnd = group.get(group.size() - 1).nextOffset();
-            if (out.nextOffset() < groupEnd && lastBatch != null && lastBatch.nextOffset() == groupEnd) {
-                append(rebuild(lastBatch, new ArrayList<>(), false), interval); // keep the group's end offset
-            }
-            if (out.nextOffset() != groupEnd) {
-                throw new IOException("Cleaned segment " + out + " ends at " + out.nextOffset() + ", not " + groupEnd);
-            }
-            out.onBecomeInactive(); // final time index entry, fsync
-        }
-
-        private void append(ByteBuffer batch, int interval) throws IOException {
-            out.append(batch, List.of(RecordBatch.at(batch, batch.position())), interval);
-            acquire(batch.remaining());
-        }
-
-        /** The batch to write for {@code batch}: itself, a rewritten copy, or null to drop it. */
-        private ByteBuffer clean(RecordBatch batch) throws IOException {
-            if (!batch.isValid()) {
-                throw new StorageException(StorageException.Error.CORRUPT_MESSAGE, "Batch at offset "
-                        + batch.baseOffset() + " in " + plan.view.dir() + " fails its CRC");
-            }
-            if (batch.isControl()) {
-                return batch.slice();
-            }
-            List<ParsedRecord> kept = new ArrayList<>();
-            boolean[] tombstoneKept = {false};
-            boolean hasHorizon = batch.hasDeleteHorizon();
-            long batchHorizon = hasHorizon ? batch.baseTimestamp() : deleteHorizonIfNew;
-            int[] total = {0};
-            forEachRecord(batch, r -> {
-                total[0]++;
-                if (r.key == null) {
-                    return;
-                }
-                long newest = map.get(r.key);
-                if (newest > r.offset) {
-                    return;
-                }
-                if (r.tombstone) {
-                    if (batchHorizon <= plan.nowMs) {
-                        return;
-                    }
-                    tombstoneKept[0] = true;
-                }
-                kept.add(r);
-            });
-            removed += total[0] - kept.size();
-            boolean setHorizon = tombstoneKept[0] && !hasHorizon;
-            if (tombstoneKept[0]) {
-                horizon[0] = horizon[0] < 0 ? batchHorizon : Math.min(horizon[0], batchHorizon);
-            }
-            if (kept.size() == total[0] && !setHorizon && total[0] > 0) {
-                return batch.slice();
-            }
-            // An empty batch left by an earlier cleaning goes too, unless it still holds a producer's place.
-            Long producerLast = batch.hasProducerId() ? plan.view.producerLastOffsets().get(batch.producerId()) : null;
-            if (kept.isEmpty() && (producerLast == null || producerLast != batch.lastOffset())) {
-                return null;
-            }
-            return rebuild(batch, kept, setHorizon);
-        }
-
-        /** A copy of {@code batch}'s header with only {@code kept} records (maybe none). */
-        private ByteBuffer rebuild(RecordBatch batch, List<ParsedRecord> kept, boolean setHorizon) throws IOException {
-            long baseTimestamp = batch.baseTimestamp();
-            long newBase = setHorizon ? deleteHorizonIfNew : baseTimestamp;
-            boolean logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME;
-            long maxTimestamp = kept.isEmpty() || logAppendTime ? batch.maxTimestamp() : RecordBatch.NO_TIMESTAMP;
-            int rawSize = 0;
-            for (ParsedRecord r : kept) {
-                rawSize += r.length + 20; // room for a longer timestamp delta
-            }
-            ByteBuffer raw = ByteBuffer.allocate(rawSize);
-            for (ParsedRecord r : kept) {
-                if (!logAppendTime) {
-                    maxTimestamp = Math.max(maxTimestamp, r.timestamp);
-                }
-                if (newBase == baseTimestamp) {
-                    raw.put(r.bytes, r.start, r.length);
-                } else {
-                    r.writeWithTimestampDelta(raw, r.timestamp - newBase);
-                }
-            }
-            CompressionType codec = batch.compressionType();
-            byte[] payload = kept.isEmpty() ? new byte[0] : BatchCodecs.compress(codec, raw.array(), 0, raw.position());
-            short attributes = batch.attributes();
-            if (setHorizon) {
-                attributes |= DELETE_HORIZON_FLAG;
-            }
-            if (kept.isEmpty() && !batch.hasDeleteHorizon()) {
-                newBase = maxTimestamp; // an empty batch carries its max timestamp as its first, as Kafka's do
-            }
-            ByteBuffer b = ByteBuffer.allocate(RecordBatch.HEADER_SIZE + payload.length);
-            b.putLong(batch.baseOffset())
-                    .putInt(b.capacity() - RecordBatch.LOG_OVERHEAD)
-                    .putInt(batch.partitionLeaderEpoch())
-                    .put(RecordBatch.MAGIC)
-                    .putInt(0)
-                    .putShort(attributes)
-                    .putInt(batch.lastOffsetDelta())
-                    .putLong(newBase)
-                    .putLong(maxTimestamp)
-                    .putLong(batch.producerId())
-                    .putShort(batch.producerEpoch())
-                    .putInt(batch.baseSequence())
-                    .putInt(kept.size())
-                    .put(payload);
-            b.flip();
-            b.putInt(CRC_OFFSET, (int) RecordBatch.at(b, 0).computeCrc());
-            return b;
-        }
     }
 
     // ---------------------------------------------------------------- 3. swap (writer thread)
@@ -494,11 +331,7 @@ public final class LogCompactor {
             return Result.NOTHING;
         }
         try {
-            Map<String, String> values = new TreeMap<>();
-            values.put(FIRST_DIRTY, Long.toString(cleaned.firstDirtyAfter));
-            values.put(HORIZON, Long.toString(cleaned.horizon));
-            DurableFiles.writeProperties(cleaned.plan.view.dir().resolve(CHECKPOINT_FILE), values,
-                    "skua cleaner checkpoint");
+            new CleanerCheckpoint(cleaned.firstDirtyAfter, cleaned.horizon).write(cleaned.plan.view.dir());
         } catch (IOException e) {
             throw StorageException.io("Cannot write the cleaner checkpoint of " + cleaned.plan.view.dir(), e);
         }
@@ -525,150 +358,5 @@ public final class LogCompactor {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "cannot delete cleaned segment {0}: {1}", s, e);
         }
-    }
-
-    private static Map<String, String> readCheckpoint(Path dir) {
-        Path file = dir.resolve(CHECKPOINT_FILE);
-        try {
-            return Files.exists(file) ? DurableFiles.readProperties(file) : Map.of();
-        } catch (IOException e) {
-            return Map.of(); // unreadable: everything is dirty, which is safe
-        }
-    }
-
-    private static long parse(String value, long fallback) {
-        try {
-            return value == null ? fallback : Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
-    }
-
-    // ---------------------------------------------------------------- record parsing
-
-    private interface RecordVisitor {
-        void visit(ParsedRecord record) throws IOException;
-    }
-
-    /** One record of a batch's (inflated) payload: where its bytes are and what the cleaner needs of it. */
-    private static final class ParsedRecord {
-        byte[] bytes;
-        int start;
-        int length;
-        long offset;
-        long timestamp;
-        ByteBuffer key;
-        boolean tombstone;
-        /** Position of the first byte after the timestamp delta, and of the attributes byte. */
-        int afterTimestamp;
-        int attributesAt;
-
-        /** Re-encodes the record with another timestamp delta (a new base timestamp). */
-        void writeWithTimestampDelta(ByteBuffer out, long delta) {
-            ByteBuffer body = ByteBuffer.allocate(1 + 10 + (start + length - afterTimestamp));
-            body.put(bytes[attributesAt]);
-            writeVarlong(body, delta);
-            body.put(bytes, afterTimestamp, start + length - afterTimestamp);
-            writeVarlong(out, body.position());
-            out.put(body.array(), 0, body.position());
-        }
-    }
-
-    /** Inflates {@code batch} (capped) and visits its records in order; the payload must hold exactly them. */
-    private void forEachRecord(RecordBatch batch, RecordVisitor visitor) throws IOException {
-        if (batch.recordCount() == 0) {
-            return; // an empty batch (compaction leaves them) has no payload to inflate, whatever its codec
-        }
-        ByteBuffer buf = batch.buffer();
-        int payloadStart = batch.position() + RecordBatch.HEADER_SIZE;
-        int payloadLength = batch.sizeInBytes() - RecordBatch.HEADER_SIZE;
-        byte[] src;
-        int srcOffset;
-        if (buf.hasArray()) {
-            src = buf.array();
-            srcOffset = buf.arrayOffset() + payloadStart;
-        } else {
-            src = new byte[payloadLength];
-            buf.get(payloadStart, src);
-            srcOffset = 0;
-        }
-        CompressionType codec;
-        BatchCodecs.Inflated payload;
-        try {
-            codec = batch.compressionType();
-            payload = BatchCodecs.decompress(codec, src, srcOffset, payloadLength, maxDecompressedBytes);
-        } catch (IOException | RuntimeException e) {
-            throw new StorageException(StorageException.Error.CORRUPT_MESSAGE, "Cannot inflate batch at offset "
-                    + batch.baseOffset() + ": " + e.getMessage(), e);
-        }
-        byte[] data = payload.bytes();
-        ByteBuffer in = ByteBuffer.wrap(data, 0, payload.length());
-        int count = batch.recordCount();
-        boolean logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME;
-        ParsedRecord r = new ParsedRecord();
-        try {
-            for (int i = 0; i < count; i++) {
-                r.bytes = data;
-                r.start = in.position();
-                int bodyLength = (int) readVarlong(in, 5);
-                if (bodyLength < 1 || bodyLength > in.remaining()) {
-                    throw new IllegalStateException("record length " + bodyLength);
-                }
-                int end = in.position() + bodyLength;
-                r.length = end - r.start;
-                r.attributesAt = in.position();
-                in.get();
-                long timestampDelta = readVarlong(in, 10);
-                r.afterTimestamp = in.position();
-                long offsetDelta = readVarlong(in, 5);
-                int keyLength = (int) readVarlong(in, 5);
-                if (keyLength > end - in.position()) {
-                    throw new IllegalStateException("key length " + keyLength);
-                }
-                r.key = keyLength < 0 ? null : ByteBuffer.wrap(data, in.position(), keyLength).slice();
-                in.position(in.position() + Math.max(0, keyLength));
-                int valueLength = (int) readVarlong(in, 5);
-                if (valueLength > end - in.position()) {
-                    throw new IllegalStateException("value length " + valueLength);
-                }
-                r.tombstone = valueLength < 0;
-                r.offset = batch.baseOffset() + offsetDelta;
-                r.timestamp = logAppendTime ? batch.maxTimestamp() : batch.baseTimestamp() + timestampDelta;
-                in.position(end);
-                visitor.visit(r);
-                r = new ParsedRecord();
-            }
-        } catch (RuntimeException e) {
-            if (e instanceof StorageException se) {
-                throw se;
-            }
-            throw new StorageException(StorageException.Error.CORRUPT_MESSAGE, "Malformed record in batch at offset "
-                    + batch.baseOffset() + ": " + e, e);
-        }
-        if (in.hasRemaining()) {
-            throw new StorageException(StorageException.Error.CORRUPT_MESSAGE, in.remaining()
-                    + " bytes after the records of the batch at offset " + batch.baseOffset());
-        }
-    }
-
-    private static long readVarlong(ByteBuffer in, int maxBytes) {
-        long raw = 0;
-        for (int i = 0; i < maxBytes; i++) {
-            byte b = in.get();
-            raw |= (long) (b & 0x7f) << (7 * i);
-            if (b >= 0) {
-                return (raw >>> 1) ^ -(raw & 1);
-            }
-        }
-        throw new IllegalStateException("varint longer than " + maxBytes + " bytes");
-    }
-
-    private static void writeVarlong(ByteBuffer out, long value) {
-        long v = (value << 1) ^ (value >> 63);
-        while ((v & ~0x7fL) != 0) {
-            out.put((byte) ((v & 0x7f) | 0x80));
-            v >>>= 7;
-        }
-        out.put((byte) v);
     }
 }

@@ -3,6 +3,7 @@ package io.skua.broker;
 import io.skua.broker.cluster.ClusterNode;
 import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.config.Endpoint;
+import io.skua.broker.network.EventLoops;
 import io.skua.broker.network.KafkaServer;
 import io.skua.broker.network.RequestDispatcher;
 import io.skua.broker.network.ServerSettings;
@@ -11,7 +12,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
-import io.vertx.core.internal.ContextInternal;
 
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -210,7 +210,7 @@ public final class SkuaBroker {
 
         private Future<SkuaBroker> start(Vertx v, boolean owns, java.util.function.Supplier<ClusterNode> clusterNode) {
             ClusterNode node = clusterNode == null ? null : clusterNode.get();
-            loadEveryContextType(v);
+            EventLoops.loadEveryContextType(v);
             KafkaProtocol layer = protocol == null ? null : protocol.apply(v, config);
             if (layer != null) {
                 dispatcher = layer.dispatcher();
@@ -255,17 +255,6 @@ public final class SkuaBroker {
                         .onComplete(y -> result.fail(ar.cause())));
             });
             return result.future();
-        }
-
-        /**
-         * Makes Vert.x load its duplicated-context class now. It is otherwise first loaded when the first timer
-         * fires (the log cleaner's, 15 s after start), and loading a second implementation of a context type
-         * invalidates every compiled method that the JIT had specialised for the only one: the whole request path
-         * went back to the interpreter and was compiled again (about 1.5 s of compiler time, measured with
-         * {@code -XX:+LogCompilation}). Loaded before anything is hot, the compiled code allows for both.
-         */
-        private static void loadEveryContextType(Vertx v) {
-            ((ContextInternal) v.getOrCreateContext()).duplicate();
         }
 
         private static void logIgnoredProperties(BrokerConfig config) {

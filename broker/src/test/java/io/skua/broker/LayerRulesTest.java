@@ -91,14 +91,6 @@ class LayerRulesTest {
 
     /** Rule 3: Vert.x internals and Netty outside {@code network/}. */
     private static final Set<String> VERTX_INTERNALS_ALLOWED = Set.of(
-            // Wiring: event-loop contexts of their own and a duplicated context; go through a network/ helper.
-            "io.skua.broker.GroupService -> io.vertx.core.internal.VertxInternal",
-            "io.skua.broker.SkuaBroker -> io.vertx.core.internal.ContextInternal",
-            // The outbound broker-to-broker connection is socket code: it moves to network/.
-            "io.skua.broker.cluster.BrokerConnection -> io.netty.buffer.ByteBuf",
-            "io.skua.broker.cluster.BrokerConnection -> io.netty.buffer.UnpooledByteBufAllocator",
-            "io.skua.broker.cluster.BrokerConnection -> io.netty.util.ReferenceCountUtil",
-            "io.skua.broker.cluster.BrokerConnection -> io.vertx.core.internal.net.NetSocketInternal",
             // The cluster manager reached through VertxInternal.
             "io.skua.broker.cluster.ClusterNode -> io.vertx.core.internal.VertxInternal",
             // Context-bound promises and the append batch built on ContextInternal (the cast in ProduceHandler is

@@ -1,5 +1,7 @@
 package io.skua.broker.cluster;
 
+import io.skua.broker.network.BrokerConnection;
+
 import io.skua.protocol.ApiException;
 import io.skua.protocol.Errors;
 import io.skua.broker.cluster.ClusterRecords.BrokerRecord;

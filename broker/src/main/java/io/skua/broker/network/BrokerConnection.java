@@ -1,8 +1,7 @@
-package io.skua.broker.cluster;
+package io.skua.broker.network;
 
 import io.skua.protocol.ApiException;
 import io.skua.protocol.Errors;
-import io.skua.broker.network.FrameDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
@@ -31,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * closes. Used by the replica fetchers (Fetch, OffsetForLeaderEpoch to the partition leader) and the
  * {@link ControllerClient}.
  */
-final class BrokerConnection {
+public final class BrokerConnection {
     /** Bounds a response frame (a fetch answer is at most its request's max bytes, far below this). */
     private static final int MAX_RESPONSE_BYTES = 1 << 30;
     private static final UnpooledByteBufAllocator HEAP = new UnpooledByteBufAllocator(false);
@@ -53,7 +52,7 @@ final class BrokerConnection {
     }
 
     /** Connects; the returned connection's callbacks run on the caller's context. */
-    static Future<BrokerConnection> connect(Vertx vertx, NetClient client, String host, int port, String clientId) {
+    public static Future<BrokerConnection> connect(Vertx vertx, NetClient client, String host, int port, String clientId) {
         return client.connect(port, host).map(socket -> {
             BrokerConnection c = new BrokerConnection(vertx, clientId, socket);
             c.attach();
@@ -61,12 +60,12 @@ final class BrokerConnection {
         });
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return closed;
     }
 
     @SuppressWarnings("unchecked")
-    <R extends ApiMessage> Future<R> send(ApiKey key, short version, ApiMessage request, long timeoutMs) {
+    public <R extends ApiMessage> Future<R> send(ApiKey key, short version, ApiMessage request, long timeoutMs) {
         if (closed) {
             return Future.failedFuture(new ApiException(Errors.NETWORK_EXCEPTION, "connection closed"));
         }
@@ -92,7 +91,7 @@ final class BrokerConnection {
         return promise.future().map(r -> (R) r);
     }
 
-    void close() {
+    public void close() {
         if (!closed) {
             closed = true;
             socket.close();

@@ -23,7 +23,6 @@ import io.skua.protocol.message.ProduceResponseData.TopicProduceResponse;
 import io.skua.storage.AppendResult;
 import io.skua.storage.StorageException;
 import io.vertx.core.Future;
-import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,7 +60,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
         List<Future<PartitionProduceResponse>> pending = new ArrayList<>();
         List<TopicProduceResponse> owners = new ArrayList<>();
         ProduceResponseData response = new ProduceResponseData();
-        Appends appends = new Appends((ContextInternal) ctx.context());
+        Appends appends = new Appends(ctx.context());
         for (TopicProduceData topicData : request.topicData()) {
             TopicMetadata topic = byId ? topics.topic(topicData.topicId()) : topics.topic(topicData.name());
             TopicProduceResponse topicResponse = new TopicProduceResponse()

@@ -3,7 +3,7 @@ package io.skua.broker.partition;
 import io.skua.storage.AppendResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.Context;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -20,16 +20,16 @@ import java.util.concurrent.RejectedExecutionException;
  * caller's context.
  */
 public final class Appends {
-    private final ContextInternal context;
+    private final Context context;
     private final List<Entry> entries = new ArrayList<>(4);
 
-    public Appends(ContextInternal context) {
+    public Appends(Context context) {
         this.context = context;
     }
 
     /** Queues an append; its future completes after {@link #submit}. */
     public Future<AppendResult> add(Partition partition, ByteBuffer batches, int leaderEpoch) {
-        Entry entry = new Entry(partition, batches, leaderEpoch, context.promise());
+        Entry entry = new Entry(partition, batches, leaderEpoch, Promise.promise());
         entries.add(entry);
         return entry.promise.future();
     }
@@ -64,7 +64,8 @@ public final class Appends {
                         e.failure = t;
                     }
                 }
-                context.execute(() -> group.forEach(Entry::complete));
+                // completed on the caller's context: the futures' callbacks run there
+                context.runOnContext(v -> group.forEach(Entry::complete));
             });
         } catch (RejectedExecutionException e) {
             for (Entry entry : group) {

@@ -15,7 +15,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -320,20 +319,41 @@ public final class Partition {
         delayed.checkAndComplete(this);
     }
 
+    /**
+     * Runs {@code work} on the partition's writer; the future completes on the caller's context (or on the writer when
+     * called from outside Vert.x).
+     */
     private <T> Future<T> onIo(Supplier<T> work) {
         Context ctx = Vertx.currentContext();
-        Promise<T> promise = ctx == null ? Promise.promise() : ((ContextInternal) ctx).<T>promise();
+        Promise<T> promise = Promise.promise();
         try {
             io.execute(() -> {
+                T result = null;
+                Throwable failure = null;
                 try {
-                    promise.complete(work.get());
+                    result = work.get();
                 } catch (Throwable t) {
-                    promise.fail(t);
+                    failure = t;
+                }
+                T r = result;
+                Throwable f = failure;
+                if (ctx == null) {
+                    complete(promise, r, f);
+                } else {
+                    ctx.runOnContext(v -> complete(promise, r, f));
                 }
             });
         } catch (RejectedExecutionException e) {
             promise.fail(e);
         }
         return promise.future();
+    }
+
+    private static <T> void complete(Promise<T> promise, T result, Throwable failure) {
+        if (failure != null) {
+            promise.fail(failure);
+        } else {
+            promise.complete(result);
+        }
     }
 }

@@ -141,24 +141,17 @@ public final class Controller implements Lifecycle {
             if (topics.containsKey(name)) {
                 throw new ApiException(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
             }
-            List<Integer> live = new ArrayList<>(metadata.liveBrokerIds());
-            live.sort(null);
-            if (replicationFactor > live.size()) {
-                throw new ApiException(Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition "
-                        + replicationFactor + " time(s): The target replication factor of " + replicationFactor
-                        + " cannot be reached because only " + live.size() + " broker(s) are registered.");
-            }
-            List<List<Integer>> replicas = assign(live, partitionCount, replicationFactor,
-                    ThreadLocalRandom.current().nextInt(live.size()));
+            Set<Integer> live = metadata.liveBrokerIds();
+            List<List<Integer>> replicas = ReplicaAssignment.spread(live, partitionCount, replicationFactor,
+                    ThreadLocalRandom.current().nextInt());
             TopicRecord topic = new TopicRecord(name, Uuid.randomUuid().toString(), Map.copyOf(configs), replicas);
             if (validateOnly) {
                 return topic;
             }
             Map<String, String> states = new HashMap<>();
             for (int p = 0; p < partitionCount; p++) {
-                List<Integer> r = replicas.get(p);
                 states.put(ClusterRecords.partitionKey(name, p), ClusterRecords.toJson(
-                        new PartitionRecord(r.get(0), 0, r, 0, controllerEpoch)));
+                        LeaderElection.initial(replicas.get(p), live, controllerEpoch)));
             }
             bounded(metadata.partitionsCache().putAllAsync(states));
             if (bounded(topics.putIfAbsentAsync(name, ClusterRecords.toJson(topic))) != null) {
@@ -216,38 +209,19 @@ public final class Controller implements Lifecycle {
             String json = existingTopic(topics, name);
             TopicRecord topic = ClusterRecords.fromJson(json, TopicRecord.class);
             int current = topic.partitionCount();
-            if (newCount <= current) {
-                throw new ApiException(Errors.INVALID_PARTITIONS, newCount == current
-                        ? "Topic already has " + current + " partition(s)."
-                        : "Topic currently has " + current + " partitions, which is higher than the requested " + newCount + ".");
-            }
-            int rf = topic.replicas().get(0).size();
             Set<Integer> live = metadata.liveBrokerIds();
-            List<List<Integer>> added;
-            if (assignments != null) {
-                checkAssignments(assignments, newCount - current, rf, live);
-                added = assignments.stream().map(List::copyOf).toList();
-            } else {
-                List<Integer> sorted = new ArrayList<>(live);
-                sorted.sort(null);
-                if (rf > sorted.size()) {
-                    throw new ApiException(Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + rf
-                            + " time(s): The target replication factor of " + rf + " cannot be reached because only "
-                            + sorted.size() + " broker(s) are registered.");
-                }
-                added = assign(sorted, newCount - current, rf, ThreadLocalRandom.current().nextInt(sorted.size()));
-            }
-            List<List<Integer>> replicas = new ArrayList<>(topic.replicas());
-            replicas.addAll(added);
-            TopicRecord grown = new TopicRecord(name, topic.id(), topic.configs(), List.copyOf(replicas));
+            List<List<Integer>> replicas = assignments != null
+                    ? ReplicaAssignment.grow(topic.replicas(), newCount, assignments, metadata.brokers().keySet(), live)
+                    : ReplicaAssignment.grow(topic.replicas(), newCount, live, ThreadLocalRandom.current().nextInt());
+            List<List<Integer>> added = replicas.subList(current, newCount);
+            TopicRecord grown = new TopicRecord(name, topic.id(), topic.configs(), replicas);
             if (validateOnly) {
                 return grown;
             }
             Map<String, String> states = new HashMap<>();
             for (int i = 0; i < added.size(); i++) {
-                List<Integer> isr = added.get(i).stream().filter(live::contains).toList();
                 states.put(ClusterRecords.partitionKey(name, current + i), ClusterRecords.toJson(
-                        new PartitionRecord(isr.get(0), 0, isr, 0, controllerEpoch)));
+                        LeaderElection.initial(added.get(i), live, controllerEpoch)));
             }
             metadata.partitionsCache().putAll(states);
             if (!topics.replace(name, json, ClusterRecords.toJson(grown))) {
@@ -266,34 +240,6 @@ public final class Controller implements Lifecycle {
             throw new ApiException(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
         }
         return json;
-    }
-
-    private void checkAssignments(List<List<Integer>> assignments, int added, int rf, Set<Integer> live) {
-        if (assignments.size() != added) {
-            throw new ApiException(Errors.INVALID_REPLICA_ASSIGNMENT, "Attempted to add " + added
-                    + " additional partition(s), but only " + assignments.size() + " assignment(s) were specified.");
-        }
-        for (List<Integer> a : assignments) {
-            if (a.size() != rf) {
-                throw new ApiException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes a "
-                        + "partition with " + a.size() + " replica(s), but this is not consistent with previous "
-                        + "partitions, which have " + rf + " replica(s).");
-            }
-            if (new LinkedHashSet<>(a).size() != a.size()) {
-                throw new ApiException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment " + a
-                        + " contains duplicate replicas.");
-            }
-            for (int id : a) {
-                if (!metadata.brokers().containsKey(id)) {
-                    throw new ApiException(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes "
-                            + "broker " + id + ", but no broker with that id is registered.");
-                }
-            }
-            if (a.stream().noneMatch(live::contains)) {
-                throw new ApiException(Errors.INVALID_REPLICA_ASSIGNMENT, "All brokers specified in the manual "
-                        + "partition assignment " + a + " are offline.");
-            }
-        }
     }
 
     /**
@@ -440,56 +386,6 @@ public final class Controller implements Lifecycle {
         CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
     }
 
-    /** Round robin from {@code start}: partition p's replicas are live[start+p], live[start+p+1], ... */
-    static List<List<Integer>> assign(List<Integer> live, int partitions, int replicationFactor, int start) {
-        List<List<Integer>> out = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) {
-            List<Integer> r = new ArrayList<>(replicationFactor);
-            for (int i = 0; i < replicationFactor; i++) {
-                r.add(live.get((start + p + i) % live.size()));
-            }
-            out.add(List.copyOf(r));
-        }
-        return List.copyOf(out);
-    }
-
-    /**
-     * The leadership a partition should have given the live brokers, or {@code current} when nothing changes.
-     * Dead replicas leave the ISR; a dead leader is replaced by the first live ISR member in replica order, with
-     * a higher leader epoch. With no live ISR member the partition goes leaderless and keeps its last ISR (a
-     * returning member of it can lead again without data loss), unless unclean election is enabled.
-     */
-    static PartitionRecord elect(PartitionRecord current, List<Integer> replicas, Set<Integer> live,
-                                 boolean unclean, int controllerEpoch) {
-        List<Integer> liveIsr = current.isr().stream().filter(live::contains).toList();
-        if (current.leader() >= 0 && live.contains(current.leader())) {
-            if (liveIsr.equals(current.isr())) {
-                return current;
-            }
-            return new PartitionRecord(current.leader(), current.leaderEpoch(), liveIsr,
-                    current.partitionEpoch() + 1, controllerEpoch);
-        }
-        for (int candidate : replicas) {
-            if (liveIsr.contains(candidate)) {
-                return new PartitionRecord(candidate, current.leaderEpoch() + 1, liveIsr,
-                        current.partitionEpoch() + 1, controllerEpoch);
-            }
-        }
-        if (unclean) {
-            for (int candidate : replicas) {
-                if (live.contains(candidate)) {
-                    return new PartitionRecord(candidate, current.leaderEpoch() + 1, List.of(candidate),
-                            current.partitionEpoch() + 1, controllerEpoch);
-                }
-            }
-        }
-        if (current.leader() < 0) {
-            return current;
-        }
-        return new PartitionRecord(-1, current.leaderEpoch() + 1, current.isr(), current.partitionEpoch() + 1,
-                controllerEpoch);
-    }
-
     // ---- controller thread ----
 
     private void reconcile() {
@@ -592,8 +488,7 @@ public final class Controller implements Lifecycle {
     private void electLeaders(Cache<String, String> cache) {
         Set<Integer> live = metadata.liveBrokerIds();
         for (TopicRecord topic : metadata.topics().values()) {
-            boolean unclean = Boolean.parseBoolean(topic.configs().getOrDefault(
-                    "unclean.leader.election.enable", String.valueOf(uncleanDefault)));
+            boolean unclean = LeaderElection.unclean(topic.configs(), uncleanDefault);
             for (int p = 0; p < topic.partitionCount(); p++) {
                 String key = ClusterRecords.partitionKey(topic.name(), p);
                 String oldJson = cache.get(key);
@@ -601,7 +496,7 @@ public final class Controller implements Lifecycle {
                     continue;
                 }
                 PartitionRecord old = ClusterRecords.fromJson(oldJson, PartitionRecord.class);
-                PartitionRecord next = elect(old, topic.replicas().get(p), live, unclean, epoch);
+                PartitionRecord next = LeaderElection.elect(old, topic.replicas().get(p), live, unclean, epoch);
                 if (next == old) {
                     continue;
                 }

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.CacheMode;
@@ -266,7 +267,7 @@ public final class MetadataStore {
 
     /** Writes a broker's registration (unconditionally: each broker writes only its own). */
     void putBroker(BrokerRecord broker) {
-        await(brokers.putAsync(String.valueOf(broker.nodeId()), ClusterRecords.toJson(broker)));
+        await(() -> brokers.putAsync(String.valueOf(broker.nodeId()), ClusterRecords.toJson(broker)));
     }
 
     /**
@@ -277,24 +278,24 @@ public final class MetadataStore {
     Versioned<ControllerRecord> replaceController(Versioned<ControllerRecord> expected, ControllerRecord next) {
         String json = ClusterRecords.toJson(next);
         boolean won = expected == null
-                ? await(partitions.putIfAbsentAsync(ClusterRecords.CONTROLLER_KEY, json)) == null
-                : await(partitions.replaceAsync(ClusterRecords.CONTROLLER_KEY, expected.stored(), json));
+                ? await(() -> partitions.putIfAbsentAsync(ClusterRecords.CONTROLLER_KEY, json)) == null
+                : await(() -> partitions.replaceAsync(ClusterRecords.CONTROLLER_KEY, expected.stored(), json));
         return won ? new Versioned<>(next, json) : null;
     }
 
     /** Writes a new topic; false when the name is taken. */
     boolean putTopicIfAbsent(TopicRecord topic) {
-        return await(topics.putIfAbsentAsync(topic.name(), ClusterRecords.toJson(topic))) == null;
+        return await(() -> topics.putIfAbsentAsync(topic.name(), ClusterRecords.toJson(topic))) == null;
     }
 
     /** Replaces a topic record if it is still {@code expected}; false when it changed meanwhile. */
     boolean replaceTopic(Versioned<TopicRecord> expected, TopicRecord next) {
-        return await(topics.replaceAsync(expected.value().name(), expected.stored(), ClusterRecords.toJson(next)));
+        return await(() -> topics.replaceAsync(expected.value().name(), expected.stored(), ClusterRecords.toJson(next)));
     }
 
     /** Removes a topic record if it is still {@code expected}; false when it changed meanwhile. */
     boolean removeTopic(Versioned<TopicRecord> expected) {
-        return await(topics.removeAsync(expected.value().name(), expected.stored()));
+        return await(() -> topics.removeAsync(expected.value().name(), expected.stored()));
     }
 
     /** Writes the records of partitions {@code first}, {@code first + 1}, ... of a topic in one {@code putAll}. */
@@ -303,21 +304,23 @@ public final class MetadataStore {
         for (int i = 0; i < records.size(); i++) {
             entries.put(ClusterRecords.partitionKey(topic, first + i), ClusterRecords.toJson(records.get(i)));
         }
-        await(partitions.putAllAsync(entries));
+        await(() -> partitions.putAllAsync(entries));
     }
 
     /** Removes the records of partitions 0 to {@code count - 1} of a topic: all sent together, awaited together. */
     void removePartitions(String topic, int count) {
-        List<CompletableFuture<?>> removals = new ArrayList<>();
-        for (int p = 0; p < count; p++) {
-            removals.add(partitions.removeAsync(ClusterRecords.partitionKey(topic, p)));
-        }
-        await(CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new)));
+        await(() -> {
+            List<CompletableFuture<?>> removals = new ArrayList<>();
+            for (int p = 0; p < count; p++) {
+                removals.add(partitions.removeAsync(ClusterRecords.partitionKey(topic, p)));
+            }
+            return CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new));
+        });
     }
 
     /** Replaces a partition record if it is still {@code expected}; false when it changed meanwhile. */
     boolean replacePartition(String topic, int partition, Versioned<PartitionRecord> expected, PartitionRecord next) {
-        return await(partitions.replaceAsync(ClusterRecords.partitionKey(topic, partition), expected.stored(),
+        return await(() -> partitions.replaceAsync(ClusterRecords.partitionKey(topic, partition), expected.stored(),
                 ClusterRecords.toJson(next)));
     }
 
@@ -384,13 +387,15 @@ public final class MetadataStore {
         }
     }
 
-    private <T> T await(CompletableFuture<T> write) {
+    /** Issues a write (after checking the thread) and waits for it at most {@link #WRITE_TIMEOUT_MS}. */
+    static <T> T await(Supplier<CompletableFuture<T>> write) {
         requireBlockingAllowed();
-        return awaitUntil(write, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WRITE_TIMEOUT_MS), "write");
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WRITE_TIMEOUT_MS);
+        return awaitUntil(write.get(), deadline, "write");
     }
 
     /** Waits for a cache operation until the deadline (System.nanoTime): REQUEST_TIMED_OUT after it. */
-    private static <T> T awaitUntil(CompletableFuture<T> op, long deadlineNanos, String what) {
+    static <T> T awaitUntil(CompletableFuture<T> op, long deadlineNanos, String what) {
         try {
             return op.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * AlterPartition (controller side): a partition leader asks to change the ISR (a follower caught up, or one fell
  * behind). Only the active controller answers; the change is checked against the current leader, leader epoch
- * and partition epoch (see {@link Controller#alterPartitions}), each partition answered on its own. Leaders send it
+ * and partition epoch (see {@link IsrChanges}), each partition answered on its own. Leaders send it
  * with {@link ControllerClient}, batching the changes pending at the time.
  */
 public final class AlterPartitionHandler implements ApiHandler<AlterPartitionRequestData, AlterPartitionResponseData> {
@@ -41,7 +41,7 @@ public final class AlterPartitionHandler implements ApiHandler<AlterPartitionReq
             return Future.succeededFuture(response.setErrorCode(Errors.NOT_CONTROLLER));
         }
         // Every partition of the request goes to the controller in one call (one pass, one batch of writes).
-        List<Controller.IsrChange> changes = new ArrayList<>();
+        List<IsrChanges.IsrChange> changes = new ArrayList<>();
         List<AlterPartitionResponseData.PartitionData> answers = new ArrayList<>();
         for (AlterPartitionRequestData.TopicData topic : request.topics()) {
             AlterPartitionResponseData.TopicData out = new AlterPartitionResponseData.TopicData().setTopicId(topic.topicId());
@@ -60,7 +60,7 @@ public final class AlterPartitionHandler implements ApiHandler<AlterPartitionReq
                 List<Long> epochs = ctx.apiVersion() >= 3
                         ? p.newIsrWithEpochs().stream().map(BrokerState::brokerEpoch).toList()
                         : newIsr.stream().map(id -> -1L).toList();
-                changes.add(new Controller.IsrChange(name, p.partitionIndex(), p.leaderEpoch(), p.partitionEpoch(), newIsr,
+                changes.add(new IsrChanges.IsrChange(name, p.partitionIndex(), p.leaderEpoch(), p.partitionEpoch(), newIsr,
                         epochs));
                 answers.add(answer);
             }
@@ -81,7 +81,7 @@ public final class AlterPartitionHandler implements ApiHandler<AlterPartitionReq
                     answer.setErrorCode(ApiException.codeOf(ar.cause()));
                     continue;
                 }
-                Controller.IsrResult r = ar.result().get(i);
+                IsrChanges.IsrResult r = ar.result().get(i);
                 if (r.error() != Errors.NONE) {
                     answer.setErrorCode(r.error());
                 } else {

@@ -18,29 +18,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import org.infinispan.Cache;
-import org.infinispan.manager.EmbeddedCacheManager;
-import org.infinispan.notifications.Listener;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
-import org.infinispan.notifications.cachelistener.annotation.TopologyChanged;
-import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
-import org.infinispan.notifications.cachelistener.event.TopologyChangedEvent;
-import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
-import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
-import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
-import org.infinispan.partitionhandling.AvailabilityMode;
-import org.infinispan.remoting.transport.Address;
-import org.infinispan.topology.CacheTopology;
 
 /**
- * This broker's copy of the cluster metadata, kept current by Infinispan listeners, and its own registration.
+ * This broker's copy of the cluster metadata, kept current by the Infinispan listeners of its {@link MetadataStore},
+ * and its own registration.
  *
  * <p>Reads ({@link #brokers()}, {@link #topic}, {@link #partition}, ...) are plain map lookups, safe from any
  * thread and never touch a cache: the request path does not wait on the cluster. The listeners run on the thread
  * that applies a write; they only update maps and hand notifications to {@link #onChange} subscribers, who must
  * return quickly (submit work elsewhere).
+ *
+ * <p>Every cache read and write goes through that store ({@link #store()}); this class touches no cache itself.
  *
  * <p>Records only move forward: a partition record with a lower partition epoch, or a controller with a lower
  * epoch than the one already known, is ignored (listener callbacks of different keys may interleave).
@@ -74,55 +62,43 @@ public final class ClusterMetadata implements Lifecycle {
     static final long REGISTRATION_CHECK_MS = 5_000;
 
     private final Vertx vertx;
-    private final EmbeddedCacheManager cacheManager;
+    private final MetadataStore store;
     private final int nodeId;
     private final String member;
-    private final Cache<String, String> brokersCache;
-    private final Cache<String, String> topicsCache;
-    private final Cache<String, String> partitionsCache;
     private final Map<Integer, BrokerRecord> brokers = new ConcurrentHashMap<>();
     private final Map<String, TopicRecord> topics = new ConcurrentHashMap<>();
     private final Map<String, PartitionRecord> partitions = new ConcurrentHashMap<>();
     private final List<Consumer<Change>> subscribers = new CopyOnWriteArrayList<>();
-    private final CacheListener cacheListener = new CacheListener();
-    private final ViewListener viewListener = new ViewListener();
+    private final StoreEvents storeEvents = new StoreEvents();
     private volatile Set<String> members = Set.of();
     private volatile ControllerRecord controller;
     private volatile BrokerRecord registration;
     private long registrationTimer = -1;
     /** Bumped by every merge view and conflict resolution: an older pending reload stops. */
     private final AtomicInteger mergeGeneration = new AtomicInteger();
-    /** Cache name -> id of the last CONFLICT_RESOLUTION topology installed here (a merge being resolved). */
-    private final Map<String, Integer> conflictResolutions = new ConcurrentHashMap<>();
-    private final TopologyListener topologyListener = new TopologyListener();
     /** When the wait for a settled merge was last reported (ms since that merge). */
     private volatile long lastMergeWaitWarningMs;
 
     public ClusterMetadata(Vertx vertx, ClusterNode node, int nodeId) {
         this.vertx = vertx;
-        this.cacheManager = node.cacheManager();
+        this.store = new MetadataStore(node.cacheManager());
         this.nodeId = nodeId;
         this.member = node.name();
-        this.brokersCache = cacheManager.getCache(ClusterNode.BROKERS_CACHE);
-        this.topicsCache = cacheManager.getCache(ClusterNode.TOPICS_CACHE);
-        this.partitionsCache = cacheManager.getCache(ClusterNode.PARTITIONS_CACHE);
     }
 
     /** Registers the listeners, then loads what the caches hold (so no change falls between the two). */
     @Override
     public Future<Void> start() {
         return vertx.<Void>executeBlocking(() -> {
-            cacheManager.addListener(viewListener);
-            brokersCache.addListener(cacheListener);
-            topicsCache.addListener(cacheListener);
-            partitionsCache.addListener(cacheListener);
-            for (Cache<String, String> c : List.of(brokersCache, topicsCache, partitionsCache)) {
-                c.addListener(topologyListener);
+            store.listen(storeEvents);
+            members = store.viewMembers();
+            store.brokers().forEach(storeEvents::broker);
+            store.topics().forEach(storeEvents::topic);
+            MetadataStore.Versioned<ControllerRecord> c = store.controller();
+            if (c != null) {
+                applyController(c.value());
             }
-            members = names(cacheManager.getMembers());
-            brokersCache.forEach((k, v) -> apply(ClusterNode.BROKERS_CACHE, k, v));
-            topicsCache.forEach((k, v) -> apply(ClusterNode.TOPICS_CACHE, k, v));
-            partitionsCache.forEach((k, v) -> apply(ClusterNode.PARTITIONS_CACHE, k, v));
+            store.partitions().forEach(this::applyPartition);
             return null;
         }, false).onSuccess(v -> registrationTimer = vertx.setPeriodic(REGISTRATION_CHECK_MS, id -> checkRegistration()));
     }
@@ -133,13 +109,7 @@ public final class ClusterMetadata implements Lifecycle {
             vertx.cancelTimer(registrationTimer);
         }
         return vertx.executeBlocking(() -> {
-            cacheManager.removeListener(viewListener);
-            brokersCache.removeListener(cacheListener);
-            topicsCache.removeListener(cacheListener);
-            partitionsCache.removeListener(cacheListener);
-            for (Cache<String, String> c : List.of(brokersCache, topicsCache, partitionsCache)) {
-                c.removeListener(topologyListener);
-            }
+            store.unlisten();
             return null;
         }, false);
     }
@@ -150,13 +120,12 @@ public final class ClusterMetadata implements Lifecycle {
         return vertx.executeBlocking(() -> {
             // The epoch: above the one the cluster remembers for this node id, and above the previous start's
             // (the start time), so it grows with every restart even when the cluster forgot the old registration.
-            String key = String.valueOf(nodeId);
-            String old = brokersCache.get(key);
-            long previous = old == null ? 0 : ClusterRecords.fromJson(old, BrokerRecord.class).epoch();
+            BrokerRecord old = store.broker(nodeId);
+            long previous = old == null ? 0 : old.epoch();
             BrokerRecord record = new BrokerRecord(nodeId, member, endpoints,
                     Math.max(previous + 1, System.currentTimeMillis()));
             registration = record;
-            brokersCache.put(key, ClusterRecords.toJson(record));
+            store.putBroker(record);
             LOG.log(Level.INFO, "broker registered node={0} member={1} epoch={2} endpoints={3}", nodeId, member,
                     String.valueOf(record.epoch()), advertised);
             return null;
@@ -173,11 +142,10 @@ public final class ClusterMetadata implements Lifecycle {
             return;
         }
         vertx.executeBlocking(() -> {
-            String json = brokersCache.get(String.valueOf(nodeId));
-            if (json != null && ClusterRecords.fromJson(json, BrokerRecord.class).equals(own)) {
+            if (own.equals(store.broker(nodeId))) {
                 return false;
             }
-            brokersCache.put(String.valueOf(nodeId), ClusterRecords.toJson(own));
+            store.putBroker(own);
             return true;
         }, false).onComplete(ar -> {
             if (ar.succeeded() && ar.result()) {
@@ -208,7 +176,7 @@ public final class ClusterMetadata implements Lifecycle {
 
     /** True when this node is the coordinator (oldest member) of its view: the controller candidate. */
     public boolean isCoordinator() {
-        return cacheManager.isCoordinator();
+        return store.isCoordinator();
     }
 
     /** Every registered broker, live or not. */
@@ -258,52 +226,12 @@ public final class ClusterMetadata implements Lifecycle {
         return controller;
     }
 
-    // ---- direct cache access for the controller (blocking; its own thread only) ----
-
-    Cache<String, String> brokersCache() {
-        return brokersCache;
+    /** The caches behind this snapshot: the controller reads and writes through it (blocking; never an event loop). */
+    MetadataStore store() {
+        return store;
     }
 
-    Cache<String, String> topicsCache() {
-        return topicsCache;
-    }
-
-    Cache<String, String> partitionsCache() {
-        return partitionsCache;
-    }
-
-    // ---- listener plumbing ----
-
-    private void apply(String cache, String key, String json) {
-        if (json == null) {
-            return;
-        }
-        try {
-            switch (cache) {
-                case ClusterNode.BROKERS_CACHE -> {
-                    BrokerRecord b = ClusterRecords.fromJson(json, BrokerRecord.class);
-                    brokers.put(b.nodeId(), b);
-                    publish(new Change.Broker(b.nodeId()));
-                }
-                case ClusterNode.TOPICS_CACHE -> {
-                    TopicRecord t = ClusterRecords.fromJson(json, TopicRecord.class);
-                    topics.put(t.name(), t);
-                    publish(new Change.Topic(t));
-                }
-                case ClusterNode.PARTITIONS_CACHE -> {
-                    if (key.equals(ClusterRecords.CONTROLLER_KEY)) {
-                        applyController(ClusterRecords.fromJson(json, ControllerRecord.class));
-                    } else {
-                        applyPartition(key, ClusterRecords.fromJson(json, PartitionRecord.class));
-                    }
-                }
-                default -> {
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            LOG.log(Level.WARNING, "unreadable metadata ignored cache={0} key={1}: {2}", cache, key, e.getMessage());
-        }
-    }
+    // ---- store events ----
 
     private void applyController(ControllerRecord next) {
         synchronized (this) {
@@ -332,20 +260,65 @@ public final class ClusterMetadata implements Lifecycle {
         }
     }
 
-    private void remove(String cache, String key) {
-        switch (cache) {
-            case ClusterNode.BROKERS_CACHE -> brokers.remove(Integer.parseInt(key));
-            case ClusterNode.TOPICS_CACHE -> {
-                TopicRecord gone = topics.remove(key);
-                // A topic of the same name created later starts its partition epochs at 0 again: forget the old ones.
-                partitions.keySet().removeIf(k -> k.startsWith(key + "/") && k.indexOf('/', key.length() + 1) < 0);
-                if (gone != null) {
-                    publish(new Change.TopicRemoved(key, gone.id()));
-                }
+    /** Turns the store's events into snapshot updates and {@link Change}s. */
+    private final class StoreEvents implements MetadataStore.Events {
+        @Override
+        public void broker(BrokerRecord b) {
+            brokers.put(b.nodeId(), b);
+            publish(new Change.Broker(b.nodeId()));
+        }
+
+        @Override
+        public void brokerRemoved(int id) {
+            brokers.remove(id);
+        }
+
+        @Override
+        public void topic(TopicRecord t) {
+            topics.put(t.name(), t);
+            publish(new Change.Topic(t));
+        }
+
+        @Override
+        public void topicRemoved(String name) {
+            TopicRecord gone = topics.remove(name);
+            // A topic of the same name created later starts its partition epochs at 0 again: forget the old ones.
+            partitions.keySet().removeIf(k -> k.startsWith(name + "/") && k.indexOf('/', name.length() + 1) < 0);
+            if (gone != null) {
+                publish(new Change.TopicRemoved(name, gone.id()));
             }
-            case ClusterNode.PARTITIONS_CACHE -> partitions.remove(key);
-            default -> {
+        }
+
+        @Override
+        public void partition(String topic, int partition, PartitionRecord state) {
+            applyPartition(ClusterRecords.partitionKey(topic, partition), state);
+        }
+
+        @Override
+        public void partitionRemoved(String topic, int partition) {
+            partitions.remove(ClusterRecords.partitionKey(topic, partition));
+        }
+
+        @Override
+        public void controller(ControllerRecord c) {
+            applyController(c);
+        }
+
+        @Override
+        public void view(Set<String> newMembers, boolean merged) {
+            members = newMembers;
+            LOG.log(Level.INFO, "cluster view node={0} members={1} merged={2} coordinator={3}", nodeId,
+                    newMembers.size(), merged, store.isCoordinator());
+            if (merged) {
+                startResync();
             }
+            publish(new Change.Membership(newMembers, merged));
+        }
+
+        @Override
+        public void conflictResolution(String cache, int topologyId) {
+            LOG.log(Level.DEBUG, () -> "conflict resolution node=" + nodeId + " cache=" + cache + " topology=" + topologyId);
+            startResync();
         }
     }
 
@@ -385,32 +358,18 @@ public final class ClusterMetadata implements Lifecycle {
         }
         long waitedMs = (System.nanoTime() - startedNanos) / 1_000_000;
         vertx.executeBlocking(() -> {
-            for (Cache<String, String> c : List.of(brokersCache, topicsCache, partitionsCache)) {
-                var topology = c.getAdvancedCache().getDistributionManager().getCacheTopology();
-                var availability = c.getAdvancedCache().getAvailability();
-                int resolution = conflictResolutions.getOrDefault(c.getName(), -1);
-                if (availability != AvailabilityMode.AVAILABLE || topology.getPhase() != CacheTopology.Phase.NO_REBALANCE
-                        || topology.getActualMembers().size() < members.size() || topology.getTopologyId() <= resolution) {
-                    throw new IllegalStateException(c.getName() + " is still merging: " + availability + " "
-                            + topology.getPhase() + " topology=" + topology.getTopologyId() + " conflictResolution="
-                            + resolution + " members=" + topology.getActualMembers().size());
-                }
-            }
+            store.requireSettled(members.size());
             BrokerRecord own = registration;
             if (own != null) {
-                Controller.bounded(brokersCache.putAsync(String.valueOf(nodeId), ClusterRecords.toJson(own)));
+                store.putBroker(own);
             }
-            brokersCache.forEach((k, v) -> apply(ClusterNode.BROKERS_CACHE, k, v));
-            topicsCache.forEach((k, v) -> apply(ClusterNode.TOPICS_CACHE, k, v));
-            String c = partitionsCache.get(ClusterRecords.CONTROLLER_KEY);
+            store.brokers().forEach(storeEvents::broker);
+            store.topics().forEach(storeEvents::topic);
+            MetadataStore.Versioned<ControllerRecord> c = store.controller();
             synchronized (this) {
-                controller = c == null ? null : ClusterRecords.fromJson(c, ControllerRecord.class);
+                controller = c == null ? null : c.value();
             }
-            partitionsCache.forEach((k, v) -> {
-                if (!k.equals(ClusterRecords.CONTROLLER_KEY)) {
-                    partitions.put(k, ClusterRecords.fromJson(v, PartitionRecord.class));
-                }
-            });
+            partitions.putAll(store.partitions());
             return null;
         }, false).onComplete(ar -> {
             if (generation != mergeGeneration.get()) {
@@ -435,57 +394,5 @@ public final class ClusterMetadata implements Lifecycle {
                 vertx.setTimer(waitedMs < 60_000 ? 500 : 5_000, t -> resyncAfterMerge(generation, startedNanos, again));
             }
         });
-    }
-
-    private static Set<String> names(List<Address> addresses) {
-        return addresses == null ? Set.of()
-                : addresses.stream().map(Address::toString).collect(Collectors.toUnmodifiableSet());
-    }
-
-    /** Cache entry listener: runs on the thread applying the write, after it is applied; only updates maps. */
-    @Listener(observation = Listener.Observation.POST)
-    public final class CacheListener {
-        @CacheEntryCreated
-        @CacheEntryModified
-        public void onWrite(CacheEntryEvent<String, String> event) {
-            apply(event.getCache().getName(), event.getKey(), event.getValue());
-        }
-
-        @CacheEntryRemoved
-        public void onRemove(CacheEntryEvent<String, String> event) {
-            remove(event.getCache().getName(), event.getKey());
-        }
-    }
-
-    /** Topology changes of the metadata caches: a CONFLICT_RESOLUTION phase means a merge is being resolved. */
-    @Listener(observation = Listener.Observation.POST)
-    public final class TopologyListener {
-        @TopologyChanged
-        public void onTopology(TopologyChangedEvent<String, String> event) {
-            CacheTopology topology = event.getCache().getAdvancedCache().getDistributionManager().getCacheTopology();
-            if (topology != null && topology.getPhase() == CacheTopology.Phase.CONFLICT_RESOLUTION) {
-                conflictResolutions.merge(event.getCache().getName(), topology.getTopologyId(), Math::max);
-                LOG.log(Level.DEBUG, () -> "conflict resolution node=" + nodeId + " cache=" + event.getCache().getName()
-                        + " topology=" + topology.getTopologyId());
-                startResync();
-            }
-        }
-    }
-
-    /** Membership: a new view (join, leave, suspicion) or a merge after a split healed. */
-    @Listener(sync = false)
-    public final class ViewListener {
-        @ViewChanged
-        @Merged
-        public void onView(ViewChangedEvent event) {
-            members = names(event.getNewMembers());
-            boolean merged = event.isMergeView();
-            LOG.log(Level.INFO, "cluster view node={0} members={1} merged={2} coordinator={3}", nodeId,
-                    members.size(), merged, cacheManager.isCoordinator());
-            if (merged) {
-                startResync();
-            }
-            publish(new Change.Membership(members, merged));
-        }
     }
 }

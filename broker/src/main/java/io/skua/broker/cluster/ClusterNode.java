@@ -21,17 +21,15 @@ import java.util.stream.Collectors;
 import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
-import org.infinispan.conflict.MergePolicy;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.manager.EmbeddedCacheManager;
-import org.infinispan.partitionhandling.PartitionHandling;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import org.jgroups.JChannel;
 
 /**
  * One broker's membership in the cluster: a JGroups channel (TCP + TCPPING from {@code cluster.bind} and
  * {@code cluster.seeds}, stack in {@code skua-jgroups.xml}), the Infinispan cache manager on it with Skua's
- * metadata caches and the caches Vert.x needs, and the clustered Vert.x instance on top.
+ * metadata caches ({@link MetadataStore}) and the caches Vert.x needs, and the clustered Vert.x instance on top.
  *
  * <p>Each start gets a new JGroups node name ({@code b<node.id>-<start millis>-<random>}): after a fast restart
  * under the same name, peers kept talking to the dead incarnation for ~20 s (CLUSTER-NOTES).
@@ -42,16 +40,7 @@ import org.jgroups.JChannel;
 public final class ClusterNode {
     private static final System.Logger LOG = System.getLogger(ClusterNode.class.getName());
 
-    /** Registered brokers: node id -> {@link ClusterRecords.BrokerRecord}. */
-    public static final String BROKERS_CACHE = "skua.brokers";
-    /** Topics: name -> {@link ClusterRecords.TopicRecord} (id, partitions, configs, replica assignment). */
-    public static final String TOPICS_CACHE = "skua.topics";
-    /** Leadership: "topic/partition" -> {@link ClusterRecords.PartitionRecord}; "controller" -> controller. */
-    public static final String PARTITIONS_CACHE = "skua.partitions";
-
     static final String STACK = "skua-jgroups.xml";
-    /** Segments of the metadata caches (Infinispan's default is 256). */
-    static final int METADATA_SEGMENTS = 4;
     /** How long a joining node waits for answers from the seeds before it forms a cluster on its own. */
     static final int JOIN_TIMEOUT_MS = 2000;
 
@@ -118,7 +107,7 @@ public final class ClusterNode {
             defineCaches(cm);
             cm.start();
             // Start the metadata caches now: the broker is ready only once their state has arrived.
-            cm.startCaches(BROKERS_CACHE, TOPICS_CACHE, PARTITIONS_CACHE);
+            MetadataStore.startCaches(cm);
             LOG.log(Level.INFO, "cluster joined node={0} name={1} members={2} bind={3} ms={4}", config.nodeId(),
                     name, cm.getMembers().size(), config.clusterBind(), (System.nanoTime() - started) / 1_000_000);
             return new ClusterNode(name, channel, cm);
@@ -142,20 +131,8 @@ public final class ClusterNode {
         for (String vertxCache : new String[] {"__vertx.subs", "__vertx.haInfo", "__vertx.nodeInfo"}) {
             cm.defineConfiguration(vertxCache, repl.build());
         }
-        // Skua's metadata: replicated, and on the minority side of a split neither readable nor writable, so
-        // an isolated controller cannot change leaders while the majority elects another.
-        // Few segments: after a heal, conflict resolution fetches every segment from every member one request at a
-        // time; with the default 256 that took 10-25 s for these few entries (docs/cluster.md, split), with 4 well
-        // under a second.
-        ConfigurationBuilder meta = new ConfigurationBuilder();
-        meta.clustering().cacheMode(CacheMode.REPL_SYNC)
-                .remoteTimeout(10_000)
-                .hash().numSegments(METADATA_SEGMENTS)
-                .partitionHandling().whenSplit(PartitionHandling.DENY_READ_WRITES)
-                .mergePolicy(MergePolicy.PREFERRED_ALWAYS);
-        for (String skuaCache : new String[] {BROKERS_CACHE, TOPICS_CACHE, PARTITIONS_CACHE}) {
-            cm.defineConfiguration(skuaCache, meta.build());
-        }
+        // Skua's metadata caches: the store defines (and alone uses) them.
+        MetadataStore.defineCaches(cm);
     }
 
     /** The stack XML with this broker's bind address, port and initial hosts filled in. */

@@ -9,14 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the metadata caches hold. Values are stored as JSON strings: Infinispan replicates strings without any
- * marshaller setup, and the records stay readable in a heap dump or a debugger.
+ * What the metadata caches hold (read and written only by {@link MetadataStore}). Values are stored as JSON strings:
+ * Infinispan replicates strings without any marshaller setup, and the records stay readable in a heap dump or a
+ * debugger.
  */
 public final class ClusterRecords {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    /** Key of the controller record in {@link ClusterNode#PARTITIONS_CACHE}. */
+    /** Key of the controller record in {@link MetadataStore#PARTITIONS_CACHE}. */
     public static final String CONTROLLER_KEY = "controller";
 
     private ClusterRecords() {

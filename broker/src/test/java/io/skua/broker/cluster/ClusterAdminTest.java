@@ -344,7 +344,7 @@ class ClusterAdminTest {
         Await.until("the stopped broker left every ISR", CHANGE, () -> isrSizes(via, "many").stream().allMatch(n -> n == 2));
 
         // When it comes back
-        try (LogCapture isrChanges = new LogCapture(Controller.class.getName(), java.util.logging.Level.INFO)) {
+        try (LogCapture isrChanges = new LogCapture(IsrChanges.class.getName(), java.util.logging.Level.INFO)) {
             long restarting = System.nanoTime();
             restart(down);
             // Then every ISR is whole again

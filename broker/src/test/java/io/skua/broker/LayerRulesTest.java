@@ -98,9 +98,6 @@ class LayerRulesTest {
 
     /** Rule 4: upward dependencies between broker layers. */
     private static final Set<String> LAYER_ALLOWED = Set.of(
-            // An API handler living in cluster/: it moves to handlers/.
-            "io.skua.broker.cluster.AlterPartitionHandler -> io.skua.broker.api.ApiHandler",
-            "io.skua.broker.cluster.AlterPartitionHandler -> io.skua.broker.api.RequestContext",
             // Lifecycle is an SPI the components implement, but it lives in the wiring package: move it to a
             // package below the services (and add that package to the Utility layer if it is a new one).
             "io.skua.broker.cluster.ClusterMetadata -> io.skua.broker.Lifecycle",

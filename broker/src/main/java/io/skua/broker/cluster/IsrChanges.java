@@ -26,7 +26,7 @@ import java.util.function.IntToLongFunction;
  *
  * <p>Threading: {@link #alter} blocks (cache reads and writes); the controller runs it on its own thread.
  */
-final class IsrChanges {
+public final class IsrChanges {
     private static final System.Logger LOG = System.getLogger(IsrChanges.class.getName());
 
     /**

@@ -1,4 +1,9 @@
-package io.skua.broker.cluster;
+package io.skua.broker.handlers;
+
+import io.skua.broker.cluster.ClusterMetadata;
+import io.skua.broker.cluster.Controller;
+import io.skua.broker.cluster.ControllerClient;
+import io.skua.broker.cluster.IsrChanges;
 
 import io.skua.protocol.ApiException;
 import io.skua.broker.api.ApiHandler;

@@ -13,7 +13,7 @@ import io.skua.storage.LogConfig;
 import io.skua.storage.TopicMetadata;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.skua.broker.network.EventLoops;
+import io.skua.broker.network.VertxAccess;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -134,7 +134,7 @@ public final class GroupService implements Lifecycle {
     }
 
     private void startCoordinating(TopicMetadata topic) {
-        io.vertx.core.Context context = EventLoops.newContext(vertx);
+        io.vertx.core.Context context = VertxAccess.newContext(vertx);
         GroupCoordinator c = new GroupCoordinator(context, groupConfig(config, topic.partitionCount()),
                 new OffsetsTopicLog(topics, cluster, System::currentTimeMillis, replication),
                 (name, p) -> {
@@ -193,7 +193,7 @@ public final class GroupService implements Lifecycle {
 
 
     private GroupCoordinator newCoordinator(int partitions) {
-        return new GroupCoordinator(EventLoops.newContext(vertx), groupConfig(config, partitions),
+        return new GroupCoordinator(VertxAccess.newContext(vertx), groupConfig(config, partitions),
                 new OffsetsTopicLog(topics, cluster, System::currentTimeMillis),
                 (name, p) -> topics.partition(name, p) != null, System::currentTimeMillis);
     }

@@ -3,7 +3,7 @@ package io.skua.broker;
 import io.skua.broker.cluster.ClusterNode;
 import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.config.Endpoint;
-import io.skua.broker.network.EventLoops;
+import io.skua.broker.network.VertxAccess;
 import io.skua.broker.network.KafkaServer;
 import io.skua.broker.network.RequestDispatcher;
 import io.skua.broker.network.ServerSettings;
@@ -210,7 +210,7 @@ public final class SkuaBroker {
 
         private Future<SkuaBroker> start(Vertx v, boolean owns, java.util.function.Supplier<ClusterNode> clusterNode) {
             ClusterNode node = clusterNode == null ? null : clusterNode.get();
-            EventLoops.loadEveryContextType(v);
+            VertxAccess.loadEveryContextType(v);
             KafkaProtocol layer = protocol == null ? null : protocol.apply(v, config);
             if (layer != null) {
                 dispatcher = layer.dispatcher();

@@ -90,11 +90,7 @@ class LayerRulesTest {
     private static final Set<String> MODULE_BOUNDARY_ALLOWED = Set.of();
 
     /** Rule 3: Vert.x internals and Netty outside {@code network/}. */
-    private static final Set<String> VERTX_INTERNALS_ALLOWED = Set.of(
-            // The cluster manager reached through VertxInternal.
-            "io.skua.broker.cluster.ClusterNode -> io.vertx.core.internal.VertxInternal",
-            // A context-bound promise: complete a plain Promise on the context instead (as partition/ does).
-            "io.skua.broker.cluster.Controller -> io.vertx.core.internal.ContextInternal");
+    private static final Set<String> VERTX_INTERNALS_ALLOWED = Set.of();
 
     /** Rule 4: upward dependencies between broker layers. */
     private static final Set<String> LAYER_ALLOWED = Set.of(

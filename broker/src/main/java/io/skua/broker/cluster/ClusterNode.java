@@ -6,7 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.internal.VertxInternal;
+import io.skua.broker.network.VertxAccess;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.ext.cluster.infinispan.InfinispanClusterManager;
 import java.io.ByteArrayInputStream;
@@ -78,7 +78,7 @@ public final class ClusterNode {
 
     /** The node a clustered Vert.x runs on (started by {@link #startVertx}). */
     public static ClusterNode of(Vertx vertx) {
-        ClusterManager mgr = vertx instanceof VertxInternal vi ? vi.clusterManager() : null;
+        ClusterManager mgr = VertxAccess.clusterManager(vertx);
         if (!(mgr instanceof InfinispanClusterManager ispn)) {
             throw new IllegalStateException("cluster.bind is set but this Vert.x instance is not clustered with Infinispan");
         }

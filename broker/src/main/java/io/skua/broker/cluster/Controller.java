@@ -13,7 +13,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
@@ -208,7 +207,9 @@ public final class Controller implements Lifecycle {
      */
     private <T> Future<T> asController(IntFunction<T> work) {
         Context ctx = Vertx.currentContext();
-        Promise<T> promise = ctx == null ? Promise.promise() : ((ContextInternal) ctx).promise();
+        Promise<T> promise = Promise.promise();
+        // the future completes on the caller's context (or on the controller thread when called from outside Vert.x)
+        java.util.function.Consumer<Runnable> back = ctx == null ? Runnable::run : r -> ctx.runOnContext(v -> r.run());
         try {
             thread.execute(() -> {
                 try {
@@ -216,11 +217,12 @@ public final class Controller implements Lifecycle {
                     if (epoch < 0) {
                         throw new ApiException(Errors.NOT_CONTROLLER, "Broker " + metadata.nodeId() + " is not the controller");
                     }
-                    promise.complete(work.apply(epoch));
+                    T result = work.apply(epoch);
+                    back.accept(() -> promise.complete(result));
                 } catch (ApiException e) {
-                    promise.fail(e);
+                    back.accept(() -> promise.fail(e));
                 } catch (Exception e) {
-                    promise.fail(new ApiException(Errors.UNKNOWN_SERVER_ERROR, "controller: " + e));
+                    back.accept(() -> promise.fail(new ApiException(Errors.UNKNOWN_SERVER_ERROR, "controller: " + e)));
                 }
             });
         } catch (RejectedExecutionException e) {

@@ -4,10 +4,11 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
 
-/** The two things the wiring needs from Vert.x internals, kept here with the rest of the event-loop code. */
-public final class EventLoops {
-    private EventLoops() {
+/** What the rest of the broker needs from Vert.x internals, kept here with the other event-loop code. */
+public final class VertxAccess {
+    private VertxAccess() {
     }
 
     /** A new event-loop context of its own (a component whose state is confined to one loop). */
@@ -24,5 +25,10 @@ public final class EventLoops {
      */
     public static void loadEveryContextType(Vertx vertx) {
         ((ContextInternal) vertx.getOrCreateContext()).duplicate();
+    }
+
+    /** The cluster manager of a clustered Vert.x, or null. */
+    public static ClusterManager clusterManager(Vertx vertx) {
+        return vertx instanceof VertxInternal vi ? vi.clusterManager() : null;
     }
 }

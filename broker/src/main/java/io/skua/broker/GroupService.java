@@ -1,5 +1,7 @@
 package io.skua.broker;
 
+import io.skua.broker.lifecycle.Lifecycle;
+
 import io.skua.protocol.ApiException;
 import io.skua.protocol.Errors;
 import io.skua.broker.config.BrokerConfig;

@@ -1,5 +1,7 @@
 package io.skua.broker;
 
+import io.skua.broker.lifecycle.Lifecycle;
+
 import io.skua.broker.api.ApiRegistry;
 import io.skua.broker.api.KafkaDispatcher;
 import io.skua.broker.config.BrokerConfig;

@@ -1,5 +1,7 @@
 package io.skua.broker;
 
+import io.skua.broker.lifecycle.Lifecycle;
+
 import io.skua.broker.cluster.ClusterNode;
 import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.config.Endpoint;

@@ -1,5 +1,7 @@
 package io.skua.broker;
 
+import io.skua.broker.lifecycle.Lifecycle;
+
 import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.config.ConfigException;
 import io.skua.broker.network.Response;

@@ -1,6 +1,6 @@
 package io.skua.broker.cluster;
 
-import io.skua.broker.Lifecycle;
+import io.skua.broker.lifecycle.Lifecycle;
 import io.skua.broker.cluster.ClusterRecords.BrokerRecord;
 import io.skua.broker.cluster.ClusterRecords.ControllerRecord;
 import io.skua.broker.cluster.ClusterRecords.EndpointRecord;

@@ -1,6 +1,6 @@
 package io.skua.broker.cluster;
 
-import io.skua.broker.Lifecycle;
+import io.skua.broker.lifecycle.Lifecycle;
 import io.skua.protocol.ApiException;
 import io.skua.protocol.Errors;
 import io.skua.broker.cluster.ClusterRecords.BrokerRecord;

@@ -1,6 +1,6 @@
 package io.skua.broker.cluster;
 
-import io.skua.broker.Lifecycle;
+import io.skua.broker.lifecycle.Lifecycle;
 import io.skua.broker.cluster.ClusterRecords.PartitionRecord;
 import io.skua.broker.cluster.ClusterRecords.TopicRecord;
 import io.skua.broker.cluster.IsrChanges.IsrChange;

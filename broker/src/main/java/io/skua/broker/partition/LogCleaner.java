@@ -1,6 +1,6 @@
 package io.skua.broker.partition;
 
-import io.skua.broker.Lifecycle;
+import io.skua.broker.lifecycle.Lifecycle;
 import io.skua.storage.StorageException;
 import io.skua.storage.cleaner.LogCompactor;
 import io.skua.storage.cleaner.Throttler;

@@ -1,4 +1,4 @@
-package io.skua.broker;
+package io.skua.broker.lifecycle;
 
 import io.vertx.core.Future;
 

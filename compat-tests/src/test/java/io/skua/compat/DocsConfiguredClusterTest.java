@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -170,9 +168,9 @@ class DocsConfiguredClusterTest {
                 lines.append("line-").append(i).append('\n');
             }
             // When librdkafka produces with acks=all
-            run(lines.toString(), "/usr/bin/kcat", "-b", bootstrap, "-t", topic, "-p", "0", "-P", "-X", "acks=all");
+            NonJavaClientsTest.run(lines.toString(), "/usr/bin/kcat", "-b", bootstrap, "-t", topic, "-p", "0", "-P", "-X", "acks=all");
             // Then it reads every line back at its offset
-            String out = run("", "/usr/bin/kcat", "-b", bootstrap, "-t", topic, "-p", "0", "-C", "-o", "beginning", "-e",
+            String out = NonJavaClientsTest.run("", "/usr/bin/kcat", "-b", bootstrap, "-t", topic, "-p", "0", "-C", "-o", "beginning", "-e",
                     "-q", "-f", "%o:%s\\n");
             assertEquals(IntStream.range(0, RECORDS).mapToObj(i -> i + ":line-" + i).toList(), out.lines().toList(),
                     topic + ": " + out);
@@ -300,19 +298,5 @@ class DocsConfiguredClusterTest {
             consumer.commitSync(Duration.ofSeconds(30));
         }
         return values;
-    }
-
-    private static String run(String stdin, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + String.join(" ", command));
-        }
-        String text = new String(out, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), String.join(" ", command) + "\n" + text);
-        return text;
     }
 }

@@ -68,7 +68,8 @@ class NonJavaClientsTest {
         assertEquals("consumed 1000", out);
     }
 
-    private static String run(String stdin, String... command) throws IOException, InterruptedException {
+    /** Runs a command with {@code stdin}, expects exit code 0 within 60 s, returns its output. */
+    static String run(String stdin, String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();

@@ -15,17 +15,23 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * An idempotent acks=all producer that writes unique values ({@code v0, v1, ...}) to partition 0 of a topic on a
- * thread of its own, as fast as the broker takes them, and keeps the acknowledged values in acknowledgement order.
+ * An idempotent acks=all producer that writes unique values ({@code v0, v1, ...}) to one partition of a topic (0
+ * unless told) on a thread of its own, as fast as the broker takes them, and keeps the acknowledged values in
+ * acknowledgement order, each with the time ({@link System#nanoTime()}) its acknowledgement arrived.
  */
 final class AckedProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final ConcurrentLinkedQueue<String> acked = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Long> ackNanos = new ConcurrentLinkedQueue<>();
     private final AtomicLong ackCount = new AtomicLong();
     private final AtomicBoolean writing = new AtomicBoolean(true);
     private final Thread writer;
 
     AckedProducer(String bootstrap, String topic) {
+        this(bootstrap, topic, 0);
+    }
+
+    AckedProducer(String bootstrap, String topic, int partition) {
         Properties pp = new Properties();
         pp.put("bootstrap.servers", bootstrap);
         pp.put("key.serializer", ByteArraySerializer.class.getName());
@@ -42,9 +48,10 @@ final class AckedProducer implements AutoCloseable {
             for (int i = 0; writing.get(); i++) {
                 String v = "v" + i;
                 try {
-                    producer.send(new ProducerRecord<>(topic, 0, null, v.getBytes()), (md, e) -> {
+                    producer.send(new ProducerRecord<>(topic, partition, null, v.getBytes()), (md, e) -> {
                         if (e == null) {
                             acked.add(v);
+                            ackNanos.add(System.nanoTime());
                             ackCount.incrementAndGet();
                         }
                     });
@@ -57,7 +64,7 @@ final class AckedProducer implements AutoCloseable {
                     return;
                 }
             }
-        }, "acked-producer");
+        }, "acked-producer-" + topic + "-" + partition);
         writer.start();
     }
 
@@ -69,6 +76,11 @@ final class AckedProducer implements AutoCloseable {
     /** The acknowledged values in acknowledgement order (complete after {@link #close()}). */
     List<String> acked() {
         return new ArrayList<>(acked);
+    }
+
+    /** When each acknowledgement arrived ({@link System#nanoTime()}), in order. */
+    List<Long> ackNanos() {
+        return new ArrayList<>(ackNanos);
     }
 
     /**

@@ -11,7 +11,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -325,13 +330,18 @@ final class BrokerProcesses implements AutoCloseable {
 
     /** Every value of {@code topic}-0 from the beginning to its end offset at the start. */
     static List<String> readAll(String bootstrap, String topic) {
+        return readAll(bootstrap, topic, 0);
+    }
+
+    /** Every value of {@code topic}-{@code partition} from the beginning to its end offset at the start. */
+    static List<String> readAll(String bootstrap, String topic, int partition) {
         Properties c = new Properties();
         c.put("bootstrap.servers", bootstrap);
         c.put("key.deserializer", ByteArrayDeserializer.class.getName());
         c.put("value.deserializer", ByteArrayDeserializer.class.getName());
         List<String> values = new ArrayList<>();
         try (var consumer = new KafkaConsumer<byte[], byte[]>(c)) {
-            TopicPartition tp = new TopicPartition(topic, 0);
+            TopicPartition tp = new TopicPartition(topic, partition);
             long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
@@ -343,6 +353,24 @@ final class BrokerProcesses implements AutoCloseable {
             }
         }
         return values;
+    }
+
+    /**
+     * Partition {@code partition} of {@code topic} as broker {@code id} describes it in a Metadata answer (asked of that
+     * broker alone: an Admin client may ask a broker with a stale view); null when it does not answer.
+     */
+    MetadataResponseData.MetadataResponsePartition partitionSeenBy(int id, String topic, int partition) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host(id), listenPort(id)), 2_000);
+            RawKafka raw = new RawKafka(socket);
+            socket.setSoTimeout(3_000);
+            MetadataResponse response = raw.send(new MetadataRequest.Builder(List.of(topic), false).build((short) 12));
+            MetadataResponseData.MetadataResponseTopic t = response.data().topics().find(topic);
+            return t == null ? null : t.partitions().stream().filter(p -> p.partitionIndex() == partition).findFirst()
+                    .orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     // ---- waiting ----

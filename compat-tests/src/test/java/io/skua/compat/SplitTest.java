@@ -11,30 +11,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.MetadataResponseData;
-import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.apache.kafka.common.requests.MetadataRequest;
-import org.apache.kafka.common.requests.MetadataResponse;
-import org.apache.kafka.common.requests.ProduceRequest;
-import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -172,7 +158,8 @@ class SplitTest {
                         long cut = System.nanoTime();
                         isolation.isolate(leader);
                         if (isolation.answersWhileIsolated()) {
-                            direct = new DirectProducer(brokers.host(leader), brokers.listenPort(leader), name + round);
+                            direct = new DirectProducer(brokers.host(leader), brokers.listenPort(leader), TOPIC, 0,
+                                    name + round);
                         }
                         until("a new leader elected by the others", Duration.ofSeconds(60), () -> others.stream()
                                 .map(this::partitionSeenBy).anyMatch(p -> p != null && p.leaderId() > 0 && p.leaderId() != leader));
@@ -187,7 +174,8 @@ class SplitTest {
                         Map<String, Integer> whileCut = Map.of();
                         if (direct == null) {
                             // acks=all requests wait for the old leader on a raw connection
-                            direct = new DirectProducer(brokers.host(leader), brokers.listenPort(leader), name + round);
+                            direct = new DirectProducer(brokers.host(leader), brokers.listenPort(leader), TOPIC, 0,
+                                    name + round);
                             assertTrue(direct.firstSent.await(10, TimeUnit.SECONDS), "a request waits for the old leader");
                         } else {
                             DirectProducer d = direct;
@@ -252,135 +240,10 @@ class SplitTest {
 
     /** Partition 0 of TOPIC as broker {@code id} describes it in a Metadata answer; null when it does not answer. */
     private MetadataResponseData.MetadataResponsePartition partitionSeenBy(int id) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(brokers.host(id), brokers.listenPort(id)), 2_000);
-            RawKafka raw = new RawKafka(socket);
-            socket.setSoTimeout(3_000);
-            MetadataResponse response = raw.send(new MetadataRequest.Builder(List.of(TOPIC), false).build((short) 12));
-            MetadataResponseData.MetadataResponseTopic topic = response.data().topics().find(TOPIC);
-            return topic == null || topic.partitions().isEmpty() ? null : topic.partitions().get(0);
-        } catch (IOException e) {
-            return null;
-        }
+        return brokers.partitionSeenBy(id, TOPIC, 0);
     }
 
     private static long msSince(long nanos) {
         return (System.nanoTime() - nanos) / 1_000_000;
-    }
-
-    /**
-     * Sends acks=all Produce requests (v12, one record each, not idempotent) straight to one broker, one after the
-     * other on a plain socket, and counts the answers by error name ("timeout" when none came in time, "io" when the
-     * connection failed). Values are {@code <tag>-<n>}.
-     */
-    private static final class DirectProducer implements AutoCloseable {
-        private static final int REQUEST_TIMEOUT_MS = 2_000;
-        private final String host;
-        private final int port;
-        private final String tag;
-        private final Map<String, Integer> answers = new TreeMap<>();
-        private final List<String> values = new ArrayList<>();
-        private final CountDownLatch firstSent = new CountDownLatch(1);
-        private final Thread thread;
-        private volatile boolean running = true;
-        private volatile long firstNotLeaderNanos;
-        private int acknowledged;
-
-        DirectProducer(String host, int port, String tag) {
-            this.host = host;
-            this.port = port;
-            this.tag = tag;
-            thread = new Thread(this::run, "direct-producer-" + tag);
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void run() {
-            int n = 0;
-            while (running) {
-                try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress(host, port), 3_000);
-                    RawKafka raw = new RawKafka(socket);
-                    socket.setSoTimeout(REQUEST_TIMEOUT_MS + 8_000);
-                    while (running) {
-                        String value = tag + "-" + n++;
-                        synchronized (this) {
-                            values.add(value);
-                        }
-                        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1)
-                                .setTimeoutMs(REQUEST_TIMEOUT_MS);
-                        ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData().setName(TOPIC);
-                        t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
-                                MemoryRecords.withRecords(Compression.NONE,
-                                        new SimpleRecord(value.getBytes(StandardCharsets.UTF_8)))));
-                        data.topicData().add(t);
-                        firstSent.countDown();
-                        ProduceResponse response;
-                        try {
-                            response = raw.send(new ProduceRequest(data, (short) 12));
-                        } catch (SocketTimeoutException e) {
-                            count("timeout");
-                            break; // the answer may still come: a new connection keeps request and answer paired
-                        }
-                        short code = response.data().responses().iterator().next().partitionResponses().get(0).errorCode();
-                        Errors error = Errors.forCode(code);
-                        if (error == Errors.NOT_LEADER_OR_FOLLOWER && firstNotLeaderNanos == 0) {
-                            firstNotLeaderNanos = System.nanoTime();
-                        }
-                        synchronized (this) {
-                            if (error == Errors.NONE) {
-                                acknowledged++;
-                            }
-                        }
-                        count(error.name());
-                        if (error == Errors.NOT_LEADER_OR_FOLLOWER) {
-                            Thread.sleep(50); // answered at once: do not spin
-                        }
-                    }
-                } catch (IOException e) {
-                    count("io");
-                    firstSent.countDown();
-                    pause();
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        private void pause() {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        private synchronized void count(String outcome) {
-            answers.merge(outcome, 1, Integer::sum);
-        }
-
-        synchronized Map<String, Integer> answers() {
-            return new TreeMap<>(answers);
-        }
-
-        synchronized int acknowledged() {
-            return acknowledged;
-        }
-
-        synchronized List<String> values() {
-            return new ArrayList<>(values);
-        }
-
-        /** Milliseconds from {@code since} to the first NOT_LEADER_OR_FOLLOWER answer, -1 if none came. */
-        long firstNotLeaderMs(long since) {
-            long first = firstNotLeaderNanos;
-            return first == 0 ? -1 : (first - since) / 1_000_000;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            thread.join(15_000);
-        }
     }
 }

@@ -40,7 +40,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *   (OffsetForLeaderEpoch), then fetches from the log end and appends what comes back.</li>
  * </ul>
  *
- * Role changes are applied on this manager's own context ({@link #reconcile}), on every metadata change and every
+ * A leader whose process stood still for {@link #FREEZE_MS} or more ({@link FreezeWatch}: SIGSTOP, a long GC pause)
+ * acknowledges nothing until the controller, asked after the freeze, confirms its leader epoch; a leader that the
+ * controller answers NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH (a newer epoch exists) acknowledges nothing under its
+ * epoch any more ({@link LeaderState#fenced}).
+ *
+ * <p>Role changes are applied on this manager's own context ({@link #reconcile}), on every metadata change and every
  * 500 ms; the leader bookkeeping ({@link LeaderState}) is also touched by fetch requests on connection event loops and
  * is guarded by its own monitor.
  */
@@ -51,6 +56,12 @@ public final class ReplicaManager implements Replication, Lifecycle {
     static final long ALTER_RETRY_BACKOFF_MS = 500;
     /** v3: the ISR with each member's broker epoch (KIP-903). */
     static final short ALTER_PARTITION_VERSION = 3;
+    /**
+     * A stall of the whole process at least this long (SIGSTOP, a long GC pause, a stalled VM) may have outlasted
+     * failure detection (FD_ALL3 5 s + VERIFY_SUSPECT2 0.5 s): leadership held before it is suspect (see
+     * {@link LeaderState#suspect}).
+     */
+    static final long FREEZE_MS = 3_000;
 
     private final Vertx vertx;
     private final ClusterMetadata metadata;
@@ -59,6 +70,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
     private final long lagTimeMaxMs;
     private final int brokerMinIsr;
     private final Map<String, LeaderState> leaders = new ConcurrentHashMap<>();
+    private final FreezeWatch freezes = new FreezeWatch(FREEZE_MS);
     /** Partition key -> the leader epoch this broker last acted on (leader or follower); context only. */
     private final Map<String, Integer> roles = new HashMap<>();
     /** Leader node id -> its fetcher; context only. */
@@ -84,6 +96,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
     @Override
     public Future<Void> start() {
         context = vertx.getOrCreateContext();
+        freezes.start();
         client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(3_000));
         metadata.onChange(change -> {
             if (!stopped) {
@@ -100,6 +113,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
     @Override
     public Future<Void> stop() {
         stopped = true;
+        freezes.stop();
         Future<Void> done = Future.future(p -> context.runOnContext(v -> {
             if (timer >= 0) {
                 vertx.cancelTimer(timer);
@@ -175,6 +189,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
                     }
                     roles.put(key, record.leaderEpoch());
                     state.onMetadata(record);
+                    state.maybeConfirmLeadership();
                 } else {
                     if (leaders.remove(key) != null) {
                         partition.wakeWaiters(); // parked acks=all requests answer NOT_LEADER_OR_FOLLOWER
@@ -220,7 +235,8 @@ public final class ReplicaManager implements Replication, Lifecycle {
     // ---- AlterPartition batching (context) ----
 
     /** One partition's ISR change: the state it was computed from and the ISR asked for. */
-    record PendingAlter(LeaderState leader, PartitionRecord seen, List<Integer> isr, List<Long> epochs, Integer added) {
+    record PendingAlter(LeaderState leader, PartitionRecord seen, List<Integer> isr, List<Long> epochs, Integer added,
+                        boolean confirm) {
     }
 
     private static List<AlterPartitionRequestData.BrokerState> brokerStates(PendingAlter p) {
@@ -325,6 +341,17 @@ public final class ReplicaManager implements Replication, Lifecycle {
         boolean alterInFlight;
         /** After a refused ISR change, none is asked for before this time (ms): a refusal repeated per fetch is a storm. */
         private long alterRetryNotBeforeMs;
+        /** {@link FreezeWatch#count()} when this state last looked. */
+        private long freezesSeen = freezes.count();
+        /**
+         * After a freeze of this process: the others may have evicted this broker and elected another leader meanwhile,
+         * and follower fetches that waited in socket buffers during the freeze say nothing about now. The high watermark
+         * does not move (nothing is acknowledged) until the controller, asked after the freeze, confirms this leader
+         * epoch ({@link #maybeConfirmLeadership}).
+         */
+        private boolean suspect;
+        /** The controller answered that this leader epoch is over: nothing is acknowledged under it any more. */
+        private boolean deposed;
 
         LeaderState(String topic, Uuid topicId, int index, Partition partition, int leaderEpoch, List<Integer> replicas) {
             this.topic = topic;
@@ -347,14 +374,16 @@ public final class ReplicaManager implements Replication, Lifecycle {
         /** Context: the partition record changed (or the periodic round). */
         void onMetadata(PartitionRecord next) {
             List<Integer> isr;
+            boolean fenced;
             synchronized (this) {
                 record = next;
                 pendingAdds.removeIf(next.isr()::contains);
                 isr = next.isr();
+                fenced = fenced();
             }
-            // the only ISR member appends committed records, unless the ISR is below the effective minimum (Kafka 3.7+:
-            // then the high watermark stays where it is)
-            partition.soleReplica(isr.size() == 1 && isr.get(0) == metadata.nodeId() && pendingAdds.isEmpty()
+            // the only ISR member appends committed records, unless it is fenced (a freeze) or the ISR is below the
+            // effective minimum (Kafka 3.7+: then the high watermark stays where it is)
+            partition.soleReplica(!fenced && isr.size() == 1 && isr.get(0) == metadata.nodeId() && pendingAdds.isEmpty()
                     && effectiveMinIsr() <= 1);
             maybeAdvanceHighWatermark();
             maybeShrinkIsr();
@@ -380,7 +409,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
                 f.lastFetchMs = now;
                 f.leaderEndAtLastFetch = leaderEnd;
                 if (record != null && !record.isr().contains(replicaId) && !pendingAdds.contains(replicaId)
-                        && !alterInFlight && fetchOffset >= partition.highWatermark() && fetchOffset >= epochStartOffset
+                        && !alterInFlight && !deposed && fetchOffset >= partition.highWatermark() && fetchOffset >= epochStartOffset
                         // KIP-903: only the incarnation the metadata knows (a fetch from before a restart is not)
                         && (replicaEpoch < 0 || replicaEpoch == metadata.brokerEpoch(replicaId))) {
                     expand = true;
@@ -407,7 +436,7 @@ public final class ReplicaManager implements Replication, Lifecycle {
             long hw;
             int minIsr = effectiveMinIsr();
             synchronized (this) {
-                if (record == null || record.isr().size() < minIsr) {
+                if (record == null || fenced() || record.isr().size() < minIsr) {
                     return Future.succeededFuture();
                 }
                 hw = partition.logEndOffset();
@@ -427,11 +456,57 @@ public final class ReplicaManager implements Replication, Lifecycle {
             return Future.succeededFuture();
         }
 
+        /**
+         * Under this monitor: true while nothing may be acknowledged (suspect after a freeze, or deposed). The first
+         * call after a freeze makes this state suspect and asks for a confirmation.
+         */
+        private boolean fenced() {
+            long seen = freezes.count();
+            if (seen != freezesSeen) {
+                freezesSeen = seen;
+                if (!suspect && !deposed) {
+                    suspect = true;
+                    partition.soleReplica(false);
+                    LOG.log(Level.WARNING, "leadership suspect after a freeze partition={0}-{1} leaderEpoch={2}"
+                            + " leo={3} hw={4}: nothing acknowledged until the controller confirms it", topic, index,
+                            leaderEpoch, partition.logEndOffset(), partition.highWatermark());
+                    context.runOnContext(v -> maybeConfirmLeadership());
+                }
+            }
+            return suspect || deposed;
+        }
+
+        /**
+         * Context: after a freeze, asks the controller to confirm this leader epoch with an AlterPartition that keeps
+         * the ISR as this leader knows it. The controller checks leader, leader epoch and partition epoch first: NONE,
+         * INVALID_UPDATE_VERSION (the ISR changed meanwhile) or INELIGIBLE_REPLICA (a member is gone) all mean this
+         * broker still leads at this epoch; NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH that it does not (deposed);
+         * anything else (NOT_CONTROLLER, a timeout) is asked again, from the periodic reconcile, after the backoff.
+         */
+        void maybeConfirmLeadership() {
+            PendingAlter pending;
+            synchronized (this) {
+                if (!suspect || deposed || record == null || alterInFlight
+                        || System.currentTimeMillis() < alterRetryNotBeforeMs) {
+                    return;
+                }
+                alterInFlight = true;
+                List<Long> epochs = new ArrayList<>();
+                for (int id : record.isr()) {
+                    epochs.add(id == metadata.nodeId() ? metadata.brokerEpoch() : -1L);
+                }
+                pending = new PendingAlter(this, record, record.isr(), epochs, null, true);
+            }
+            LOG.log(Level.INFO, "confirming leadership partition={0}-{1} leaderEpoch={2} partitionEpoch={3}", topic,
+                    index, leaderEpoch, pending.seen().partitionEpoch());
+            enqueueAlter(pending);
+        }
+
         void maybeShrinkIsr() {
             List<Integer> keep = new ArrayList<>();
             synchronized (this) {
                 long now = System.currentTimeMillis();
-                if (record == null || alterInFlight || now < alterRetryNotBeforeMs) {
+                if (record == null || alterInFlight || now < alterRetryNotBeforeMs || deposed) {
                     return;
                 }
                 for (int id : record.isr()) {
@@ -477,12 +552,14 @@ public final class ReplicaManager implements Replication, Lifecycle {
                 epochs.add(id == metadata.nodeId() ? metadata.brokerEpoch()
                         : added != null && id == added ? addedEpoch : -1L);
             }
-            PendingAlter pending = new PendingAlter(this, record, isr, epochs, added);
+            PendingAlter pending = new PendingAlter(this, record, isr, epochs, added, false);
             context.runOnContext(v -> enqueueAlter(pending));
         }
 
         /** Context: the controller's answer to this partition's ISR change; after a refusal, the next waits a little. */
         void alterDone(PendingAlter pending, short error) {
+            boolean confirmed = false;
+            boolean depose = false;
             synchronized (this) {
                 alterInFlight = false;
                 if (error != Errors.NONE && pending.added() != null) {
@@ -491,10 +568,29 @@ public final class ReplicaManager implements Replication, Lifecycle {
                 if (error != Errors.NONE) {
                     alterRetryNotBeforeMs = System.currentTimeMillis() + ALTER_RETRY_BACKOFF_MS;
                 }
+                if ((error == Errors.NOT_LEADER_OR_FOLLOWER || error == Errors.FENCED_LEADER_EPOCH) && !deposed) {
+                    // Fenced by epoch: the controller knows a newer leader (epoch) than this one.
+                    deposed = true;
+                    depose = true;
+                } else if (pending.confirm() && suspect && !deposed && (error == Errors.NONE
+                        || error == Errors.INVALID_UPDATE_VERSION || error == Errors.INELIGIBLE_REPLICA)) {
+                    suspect = false;
+                    confirmed = true;
+                }
             }
             if (error != Errors.NONE) {
                 LOG.log(Level.INFO, "isr change refused partition={0}-{1} isr={2}: {3}", topic, index, pending.isr(),
                         Errors.name(error));
+            }
+            if (depose) {
+                LOG.log(Level.WARNING, "leadership over partition={0}-{1} leaderEpoch={2}: {3}; nothing is acknowledged"
+                        + " under this epoch any more", topic, index, leaderEpoch, Errors.name(error));
+                partition.wakeWaiters();
+            }
+            if (confirmed) {
+                LOG.log(Level.INFO, "leadership confirmed after a freeze partition={0}-{1} leaderEpoch={2}", topic, index,
+                        leaderEpoch);
+                maybeAdvanceHighWatermark();
             }
         }
     }

@@ -346,7 +346,7 @@ public final class ClusterMetadata implements Lifecycle {
      * as it takes (every 500 ms, every 5 s after a minute; it used to give up after 10 s and then never reloaded) and
      * runs once more 5 s after it succeeded.
      */
-    private void startResync() {
+    void startResync() {
         int generation = mergeGeneration.incrementAndGet();
         lastMergeWaitWarningMs = 0;
         resyncAfterMerge(generation, System.nanoTime(), true);

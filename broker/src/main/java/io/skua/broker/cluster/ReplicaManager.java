@@ -62,6 +62,12 @@ public final class ReplicaManager implements Replication, Lifecycle {
      * {@link LeaderState#suspect}).
      */
     static final long FREEZE_MS = 3_000;
+    /**
+     * ISR changes of one partition refused this many times in a row with INVALID_UPDATE_VERSION: this broker's snapshot
+     * is behind the cache (seen after a merge, when Infinispan's conflict resolution rewrote a record after the
+     * snapshot's last reload, and such writes fire no listener), so the whole snapshot is reloaded.
+     */
+    static final int STALE_VERSION_REFUSALS = 3;
 
     private final Vertx vertx;
     private final ClusterMetadata metadata;
@@ -352,6 +358,8 @@ public final class ReplicaManager implements Replication, Lifecycle {
         private boolean suspect;
         /** The controller answered that this leader epoch is over: nothing is acknowledged under it any more. */
         private boolean deposed;
+        /** ISR changes refused with INVALID_UPDATE_VERSION in a row. */
+        private int staleVersionRefusals;
 
         LeaderState(String topic, Uuid topicId, int index, Partition partition, int leaderEpoch, List<Integer> replicas) {
             this.topic = topic;
@@ -560,8 +568,14 @@ public final class ReplicaManager implements Replication, Lifecycle {
         void alterDone(PendingAlter pending, short error) {
             boolean confirmed = false;
             boolean depose = false;
+            boolean reload = false;
             synchronized (this) {
                 alterInFlight = false;
+                staleVersionRefusals = error == Errors.INVALID_UPDATE_VERSION ? staleVersionRefusals + 1 : 0;
+                if (staleVersionRefusals >= STALE_VERSION_REFUSALS) {
+                    staleVersionRefusals = 0;
+                    reload = true;
+                }
                 if (error != Errors.NONE && pending.added() != null) {
                     pendingAdds.remove(pending.added());
                 }
@@ -581,6 +595,12 @@ public final class ReplicaManager implements Replication, Lifecycle {
             if (error != Errors.NONE) {
                 LOG.log(Level.INFO, "isr change refused partition={0}-{1} isr={2}: {3}", topic, index, pending.isr(),
                         Errors.name(error));
+            }
+            if (reload) {
+                LOG.log(Level.WARNING, "isr change refused {0} times in a row for a stale partition epoch partition={1}-{2}"
+                        + " partitionEpoch={3}: reloading the metadata snapshot", STALE_VERSION_REFUSALS, topic, index,
+                        pending.seen().partitionEpoch());
+                metadata.startResync();
             }
             if (depose) {
                 LOG.log(Level.WARNING, "leadership over partition={0}-{1} leaderEpoch={2}: {3}; nothing is acknowledged"

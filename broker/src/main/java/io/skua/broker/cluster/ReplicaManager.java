@@ -156,6 +156,12 @@ public final class ReplicaManager implements Replication, Lifecycle {
     }
 
     @Override
+    public boolean deposed(String topic, int partition) {
+        LeaderState state = leaders.get(ClusterRecords.partitionKey(topic, partition));
+        return state != null && state.isDeposed();
+    }
+
+    @Override
     public int minInsyncReplicas(TopicMetadata topic) {
         return Replication.minInsyncReplicas(topic, brokerMinIsr);
     }
@@ -468,6 +474,10 @@ public final class ReplicaManager implements Replication, Lifecycle {
          * Under this monitor: true while nothing may be acknowledged (suspect after a freeze, or deposed). The first
          * call after a freeze makes this state suspect and asks for a confirmation.
          */
+        synchronized boolean isDeposed() {
+            return deposed;
+        }
+
         private boolean fenced() {
             long seen = freezes.count();
             if (seen != freezesSeen) {

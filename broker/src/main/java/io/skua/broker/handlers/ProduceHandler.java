@@ -112,6 +112,11 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
         if (partition == null) {
             return Future.succeededFuture(error(data.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
         }
+        if (replication.deposed(topic.name(), data.index())) {
+            // the controller refused this broker's leader epoch (it stood still meanwhile): not the leader any more
+            return Future.succeededFuture(error(data.index(), Errors.NOT_LEADER_OR_FOLLOWER,
+                    "this broker's leadership was fenced by a newer leader epoch"));
+        }
         if (!(data.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) {
             return Future.succeededFuture(error(data.index(), Errors.INVALID_RECORD, "no record batches"));
         }
@@ -170,7 +175,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
 
     private boolean leads(String topic, Partition partition, int leaderEpoch) {
         PartitionState state = cluster.partitionState(topic, partition.index());
-        return state.leader() == cluster.nodeId() && state.leaderEpoch() == leaderEpoch;
+        return state.leader() == cluster.nodeId() && state.leaderEpoch() == leaderEpoch
+                && !replication.deposed(topic, partition.index());
     }
 
     private static PartitionProduceResponse error(int index, short code, String message) {

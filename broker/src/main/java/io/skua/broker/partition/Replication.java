@@ -22,6 +22,14 @@ public interface Replication {
     /** {@code min.insync.replicas} of the topic (topic config, else the broker default). */
     int minInsyncReplicas(TopicMetadata topic);
 
+    /**
+     * True when this broker's leadership of the partition was refused by the controller's epoch (after a freeze) although
+     * its metadata snapshot still names it leader: produce requests get NOT_LEADER_OR_FOLLOWER at once.
+     */
+    default boolean deposed(String topic, int partition) {
+        return false;
+    }
+
     /** {@code min.insync.replicas} from the topic's configs, else {@code brokerDefault}. */
     static int minInsyncReplicas(TopicMetadata topic, int brokerDefault) {
         String v = topic.configs().get("min.insync.replicas");

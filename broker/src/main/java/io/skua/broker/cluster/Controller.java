@@ -9,7 +9,7 @@ import io.skua.broker.cluster.MetadataStore.Versioned;
 import io.skua.protocol.ApiException;
 import io.skua.protocol.Errors;
 import io.skua.protocol.Uuid;
-import io.vertx.core.Context;
+import io.skua.broker.partition.DelayedOperations;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -206,10 +207,9 @@ public final class Controller implements Lifecycle {
      * UNKNOWN_SERVER_ERROR.
      */
     private <T> Future<T> asController(IntFunction<T> work) {
-        Context ctx = Vertx.currentContext();
         Promise<T> promise = Promise.promise();
         // the future completes on the caller's context (or on the controller thread when called from outside Vert.x)
-        java.util.function.Consumer<Runnable> back = ctx == null ? Runnable::run : r -> ctx.runOnContext(v -> r.run());
+        Executor back = DelayedOperations.callerContext();
         try {
             thread.execute(() -> {
                 try {
@@ -218,11 +218,11 @@ public final class Controller implements Lifecycle {
                         throw new ApiException(Errors.NOT_CONTROLLER, "Broker " + metadata.nodeId() + " is not the controller");
                     }
                     T result = work.apply(epoch);
-                    back.accept(() -> promise.complete(result));
+                    back.execute(() -> promise.complete(result));
                 } catch (ApiException e) {
-                    back.accept(() -> promise.fail(e));
+                    back.execute(() -> promise.fail(e));
                 } catch (Exception e) {
-                    back.accept(() -> promise.fail(new ApiException(Errors.UNKNOWN_SERVER_ERROR, "controller: " + e)));
+                    back.execute(() -> promise.fail(new ApiException(Errors.UNKNOWN_SERVER_ERROR, "controller: " + e)));
                 }
             });
         } catch (RejectedExecutionException e) {

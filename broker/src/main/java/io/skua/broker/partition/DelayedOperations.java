@@ -3,6 +3,7 @@ package io.skua.broker.partition;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -52,6 +53,15 @@ public final class DelayedOperations implements AutoCloseable {
     /** Runs tasks on {@code context} (a connection's event loop, a component's own context). */
     public static Executor executor(Context context) {
         return task -> context.runOnContext(v -> task.run());
+    }
+
+    /**
+     * Runs tasks on the caller's Vert.x context, or in place when the caller is outside Vert.x: where a future that
+     * work on another thread completes must call its callbacks back.
+     */
+    public static Executor callerContext() {
+        Context ctx = Vertx.currentContext();
+        return ctx == null ? Runnable::run : executor(ctx);
     }
 
     /**

@@ -11,10 +11,8 @@ import io.skua.storage.LogConfig;
 import io.skua.storage.TimestampOffset;
 import io.skua.storage.cleaner.LogCompactor;
 import io.skua.storage.log.PartitionLog;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -299,9 +297,7 @@ public final class Partition {
         if (log.highWatermark() >= offset) {
             return Future.succeededFuture();
         }
-        Context ctx = Vertx.currentContext();
-        Executor executor = ctx == null ? Runnable::run : DelayedOperations.executor(ctx);
-        return delayed.await(executor, List.of(this), timeoutMs, () -> log.highWatermark() >= offset)
+        return await(DelayedOperations.callerContext(), timeoutMs, () -> log.highWatermark() >= offset)
                 .compose(held -> held ? Future.succeededFuture() : Future.failedFuture(new ApiException(
                         Errors.REQUEST_TIMED_OUT, topic + "-" + index + " not replicated to the ISR in time")));
     }
@@ -324,7 +320,7 @@ public final class Partition {
      * called from outside Vert.x).
      */
     private <T> Future<T> onIo(Supplier<T> work) {
-        Context ctx = Vertx.currentContext();
+        Executor back = DelayedOperations.callerContext();
         Promise<T> promise = Promise.promise();
         try {
             io.execute(() -> {
@@ -337,11 +333,7 @@ public final class Partition {
                 }
                 T r = result;
                 Throwable f = failure;
-                if (ctx == null) {
-                    complete(promise, r, f);
-                } else {
-                    ctx.runOnContext(v -> complete(promise, r, f));
-                }
+                back.execute(() -> complete(promise, r, f));
             });
         } catch (RejectedExecutionException e) {
             promise.fail(e);

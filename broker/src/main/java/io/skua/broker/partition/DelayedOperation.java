@@ -82,14 +82,10 @@ public abstract class DelayedOperation {
     /** From the timer thread: expire on the executor unless completed first. */
     final void expireLater() {
         executor.execute(() -> {
-            if (!completed.get() && completedForExpiry()) {
+            if (completed.compareAndSet(false, true)) {
                 onExpiration();
                 onComplete();
             }
         });
-    }
-
-    private boolean completedForExpiry() {
-        return completed.compareAndSet(false, true);
     }
 }

@@ -11,6 +11,7 @@ import io.skua.broker.group.OffsetsTopicLog;
 import io.skua.broker.partition.Replication;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.TopicManager;
+import io.skua.broker.metadata.TopicService;
 import io.skua.storage.LogConfig;
 import io.skua.storage.TopicMetadata;
 import io.vertx.core.Future;
@@ -41,6 +42,7 @@ public final class GroupService implements Lifecycle {
 
     private final Vertx vertx;
     private final BrokerConfig config;
+    private final TopicService admin;
     private final TopicManager topics;
     private final ClusterView cluster;
     private final Replication replication;
@@ -53,15 +55,16 @@ public final class GroupService implements Lifecycle {
     /** Single node: the background load of the offsets partitions. */
     private volatile Future<Void> backgroundLoad = Future.succeededFuture();
 
-    public GroupService(Vertx vertx, BrokerConfig config, TopicManager topics, ClusterView cluster) {
-        this(vertx, config, topics, cluster, Replication.singleNode(config.minInsyncReplicas()));
+    public GroupService(Vertx vertx, BrokerConfig config, TopicManager topics, TopicService admin, ClusterView cluster) {
+        this(vertx, config, topics, admin, cluster, Replication.singleNode(config.minInsyncReplicas()));
     }
 
-    public GroupService(Vertx vertx, BrokerConfig config, TopicManager topics, ClusterView cluster,
-                        Replication replication) {
+    public GroupService(Vertx vertx, BrokerConfig config, TopicManager topics, TopicService admin,
+                        ClusterView cluster, Replication replication) {
         this.vertx = vertx;
         this.config = config;
         this.topics = topics;
+        this.admin = admin;
         this.cluster = cluster;
         this.replication = replication;
     }
@@ -111,7 +114,7 @@ public final class GroupService implements Lifecycle {
         short rf = (short) Math.max(1, Math.min(3, live));
         Map<String, String> configs = Map.of(LogConfig.CLEANUP_POLICY, "compact",
                 LogConfig.SEGMENT_BYTES, String.valueOf(OFFSETS_SEGMENT_BYTES));
-        topics.createTopic(OffsetsTopicLog.TOPIC, config.offsetsTopicNumPartitions(), rf, configs, false)
+        admin.createTopic(OffsetsTopicLog.TOPIC, config.offsetsTopicNumPartitions(), rf, configs, false)
                 .onComplete(ar -> {
                     if (ar.succeeded()) {
                         LOG.log(Level.INFO, "{0} created replicationFactor={1}", OffsetsTopicLog.TOPIC, rf);
@@ -273,7 +276,7 @@ public final class GroupService implements Lifecycle {
         }
         Map<String, String> configs = Map.of(LogConfig.CLEANUP_POLICY, "compact",
                 LogConfig.SEGMENT_BYTES, String.valueOf(OFFSETS_SEGMENT_BYTES));
-        return topics.createTopic(OffsetsTopicLog.TOPIC, config.offsetsTopicNumPartitions(), (short) 1, configs, false)
+        return admin.createTopic(OffsetsTopicLog.TOPIC, config.offsetsTopicNumPartitions(), (short) 1, configs, false)
                 .recover(t -> t instanceof ApiException e && e.errorCode() == Errors.TOPIC_ALREADY_EXISTS
                         ? Future.succeededFuture(topics.topic(OffsetsTopicLog.TOPIC)) : Future.failedFuture(t));
     }

@@ -45,16 +45,20 @@ import io.skua.broker.metadata.BrokerTopicDefaults;
 import io.skua.broker.partition.LogCleaner;
 import io.skua.broker.cluster.ClusterMetadata;
 import io.skua.broker.cluster.ClusterNode;
+import io.skua.broker.cluster.ClusteredTopicService;
 import io.skua.broker.cluster.ClusteredView;
 import io.skua.broker.cluster.Controller;
 import io.skua.broker.cluster.ControllerClient;
 import io.skua.broker.cluster.ReplicaManager;
 import io.skua.broker.partition.Replication;
 import io.skua.broker.metadata.ClusterView;
+import io.skua.broker.metadata.HostedReplicas;
 import io.skua.broker.metadata.LocalCluster;
+import io.skua.broker.metadata.LocalTopicService;
 import io.skua.broker.metadata.NodeMeta;
 import io.skua.broker.metadata.ProducerIds;
 import io.skua.broker.metadata.TopicManager;
+import io.skua.broker.metadata.TopicService;
 import io.skua.broker.network.RequestDispatcher;
 import io.skua.protocol.Errors;
 import io.skua.storage.LogConfig;
@@ -79,22 +83,26 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
         IoThreads io = new IoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
         LogConfig logDefaults = logDefaults(config);
         BrokerTopicDefaults topicDefaults = new BrokerTopicDefaults(config, logDefaults);
-        TopicManager topics = new TopicManager(vertx, dataDir, logDefaults, config.numPartitions(),
-                config.defaultReplicationFactor(), config.logRetentionCheckIntervalMs(), new PartitionRegistry(io));
+        PartitionRegistry partitions = new PartitionRegistry(io);
         Identity identity = new Identity(vertx, dataDir, config.nodeId());
         ApiRegistry registry = new ApiRegistry();
         List<Lifecycle> components = new ArrayList<>(List.of(identity));
+        TopicManager topics;
+        TopicService admin;
         ClusterView cluster;
         Replication replication;
         Consumer<SkuaBroker> started;
         if (config.clustered()) {
             ClusterNode node = ClusterNode.of(vertx);
             ClusterMetadata metadata = new ClusterMetadata(vertx, node, config.nodeId());
+            topics = new TopicManager(vertx, dataDir, logDefaults, config.logRetentionCheckIntervalMs(), partitions,
+                    ClusteredView.hostedReplicas(metadata));
             Controller controller = new Controller(vertx, metadata, config.uncleanLeaderElectionEnable());
-            // The cluster id is the cluster's name: every member shares it without a round of agreement.
             ControllerClient controllerClient = new ControllerClient(vertx, metadata);
-            ClusteredView view = new ClusteredView(vertx, config::clusterName, metadata, controller, controllerClient, topics,
-                    topicDefaults);
+            admin = new ClusteredTopicService(topics, metadata, controller, controllerClient, topicDefaults,
+                    config.numPartitions(), config.defaultReplicationFactor());
+            // The cluster id is the cluster's name: every member shares it without a round of agreement.
+            ClusteredView view = new ClusteredView(vertx, config::clusterName, metadata, controllerClient, topics);
             ReplicaManager replicas = new ReplicaManager(vertx, metadata, topics, controllerClient,
                     config.replicaLagTimeMaxMs(), config.minInsyncReplicas());
             components.addAll(List.of(metadata, topics, view, controller, replicas));
@@ -103,26 +111,31 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
             cluster = view;
             started = broker -> view.advertise(broker.advertisedListeners());
         } else {
-            LocalCluster local = new LocalCluster(identity::clusterId, config.nodeId());
-            components.add(topics);
-            cluster = local;
+            topics = new TopicManager(vertx, dataDir, logDefaults, config.logRetentionCheckIntervalMs(), partitions,
+                    HostedReplicas.SINGLE_NODE);
+            LocalTopicService local = new LocalTopicService(topics, config.nodeId(), config.numPartitions(),
+                    config.defaultReplicationFactor());
+            admin = local;
+            LocalCluster localCluster = new LocalCluster(identity::clusterId, config.nodeId());
+            components.addAll(List.of(topics, local));
+            cluster = localCluster;
             replication = Replication.singleNode(config.minInsyncReplicas());
-            started = broker -> local.advertise(broker.advertisedListeners());
+            started = broker -> localCluster.advertise(broker.advertisedListeners());
         }
-        GroupService groupService = new GroupService(vertx, config, topics, cluster, replication);
+        GroupService groupService = new GroupService(vertx, config, topics, admin, cluster, replication);
         Supplier<GroupCoordinator> groups = groupService::coordinator;
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
         registry.register(apiVersions)
-                .register(new MetadataHandler(topics, cluster, config.autoCreateTopicsEnable()))
+                .register(new MetadataHandler(topics, admin, cluster, config.autoCreateTopicsEnable()))
                 .register(new ProduceHandler(topics, cluster, replication))
                 .register(new FetchHandler(topics, cluster, replication, io.delayed()))
                 .register(new ListOffsetsHandler(topics, cluster))
-                .register(new CreateTopicsHandler(topics, cluster))
-                .register(new DeleteTopicsHandler(topics))
-                .register(new CreatePartitionsHandler(topics, cluster))
+                .register(new CreateTopicsHandler(admin, cluster))
+                .register(new DeleteTopicsHandler(topics, admin))
+                .register(new CreatePartitionsHandler(topics, admin))
                 .register(new DescribeConfigsHandler(topics, config, topicDefaults))
-                .register(new AlterConfigsHandler(topics))
-                .register(new IncrementalAlterConfigsHandler(topics, topicDefaults))
+                .register(new AlterConfigsHandler(admin))
+                .register(new IncrementalAlterConfigsHandler(admin, topicDefaults))
                 .register(new DescribeClusterHandler(cluster))
                 .register(new OffsetForLeaderEpochHandler(topics, cluster))
                 .register(new InitProducerIdHandler(identity::nextProducerId))

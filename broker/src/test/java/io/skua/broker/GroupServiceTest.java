@@ -13,7 +13,9 @@ import io.skua.broker.group.GroupMessages.PartitionOffset;
 import io.skua.broker.partition.IoThreads;
 import io.skua.broker.partition.PartitionRegistry;
 import io.skua.broker.group.OffsetsTopicLog;
+import io.skua.broker.metadata.HostedReplicas;
 import io.skua.broker.metadata.LocalCluster;
+import io.skua.broker.metadata.LocalTopicService;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.storage.LogConfig;
 import io.skua.storage.TopicMetadata;
@@ -37,6 +39,7 @@ class GroupServiceTest {
 
     Vertx vertx;
     TopicManager topics;
+    LocalTopicService admin;
     GroupService groups;
     LocalCluster cluster = new LocalCluster(() -> "cluster", 1);
     BrokerConfig config;
@@ -57,14 +60,17 @@ class GroupServiceTest {
 
     private void open() {
         openTopics();
-        groups = new GroupService(vertx, config, topics, cluster);
+        groups = new GroupService(vertx, config, topics, admin, cluster);
         await(groups.start());
         await(groups.loaded());
     }
 
     private void openTopics() {
-        topics = new TopicManager(vertx, dir, LogConfig.DEFAULT, 1, (short) 1, 300_000, new PartitionRegistry(new IoThreads(2)));
+        topics = new TopicManager(vertx, dir, LogConfig.DEFAULT, 300_000, new PartitionRegistry(new IoThreads(2)),
+                HostedReplicas.SINGLE_NODE);
+        admin = new LocalTopicService(topics, 1, 1, (short) 1);
         await(topics.start());
+        await(admin.start());
     }
 
     private void close() {
@@ -157,7 +163,7 @@ class GroupServiceTest {
     @Test
     void shouldServeCommittedOffsetsAfterARestart() {
         // Given a topic and a commit
-        await(topics.createTopic("orders", 2, (short) 1, Map.of(), false));
+        await(admin.createTopic("orders", 2, (short) 1, Map.of(), false));
         var errors = await(groups.coordinator().commitOffsets(new OffsetCommitRequest("billing", -1, "", null, -1,
                 List.of(new PartitionOffset("orders", 1, 42, 3, "meta")), 10)));
         assertEquals(0, errors.get(0).error());

@@ -1,46 +1,25 @@
 package io.skua.broker.cluster;
 
-import io.skua.broker.lifecycle.Lifecycle;
-import io.skua.protocol.ApiException;
-import io.skua.protocol.Errors;
 import io.skua.broker.cluster.ClusterRecords.BrokerRecord;
 import io.skua.broker.cluster.ClusterRecords.ControllerRecord;
 import io.skua.broker.cluster.ClusterRecords.EndpointRecord;
 import io.skua.broker.cluster.ClusterRecords.PartitionRecord;
 import io.skua.broker.cluster.ClusterRecords.TopicRecord;
 import io.skua.broker.config.Endpoint;
-import io.skua.broker.metadata.ClusterTopics;
+import io.skua.broker.lifecycle.Lifecycle;
 import io.skua.broker.metadata.ClusterView;
+import io.skua.broker.metadata.HostedReplicas;
 import io.skua.broker.metadata.Node;
-import io.skua.broker.partition.PartitionState;
 import io.skua.broker.metadata.TopicManager;
-import io.skua.protocol.ApiKey;
+import io.skua.broker.partition.PartitionState;
 import io.skua.protocol.Uuid;
-import io.skua.protocol.message.CreateTopicsRequestData;
-import io.skua.protocol.message.CreateTopicsRequestData.CreatableTopic;
-import io.skua.protocol.message.CreateTopicsRequestData.CreatableTopicConfig;
-import io.skua.protocol.message.CreateTopicsResponseData;
-import io.skua.protocol.message.CreateTopicsResponseData.CreatableTopicResult;
 import io.skua.storage.TopicMetadata;
 import io.vertx.core.Future;
-import io.skua.broker.metadata.BrokerTopicDefaults;
-import io.skua.broker.metadata.ConfigChange;
-import io.skua.protocol.message.AlterConfigsRequestData;
-import io.skua.protocol.message.AlterConfigsResponseData;
-import io.skua.protocol.message.CreatePartitionsRequestData;
-import io.skua.protocol.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
-import io.skua.protocol.message.CreatePartitionsRequestData.CreatePartitionsTopic;
-import io.skua.protocol.message.CreatePartitionsResponseData;
-import io.skua.protocol.message.DeleteTopicsRequestData;
-import io.skua.protocol.message.DeleteTopicsRequestData.DeleteTopicState;
-import io.skua.protocol.message.DeleteTopicsResponseData;
-import io.skua.protocol.message.IncrementalAlterConfigsRequestData;
-import io.skua.protocol.message.IncrementalAlterConfigsResponseData;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.HashMap;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,24 +29,12 @@ import java.util.function.Supplier;
  * The cluster as handlers see it when brokers run clustered: live brokers, the controller, and each partition's
  * leader, epoch, replicas, ISR and offline replicas, all answered from {@link ClusterMetadata}'s local copy.
  *
- * <p>Also the clustered {@link ClusterTopics}: topics are created, deleted, grown and reconfigured by
- * the controller (here when this broker is the controller, otherwise forwarded over the controller's listener as the
- * same Kafka request: CreateTopics, DeleteTopics, CreatePartitions, AlterConfigs, IncrementalAlterConfigs), and every
- * topic the metadata announces created, changed or deleted is synced into the topic manager, which opens, grows,
- * reconfigures or deletes the logs hosted here. A change is answered once this broker's copy reflects it.
+ * <p>Also keeps this broker's copy of the topics in step with the metadata: every topic the metadata announces
+ * created, changed or deleted is synced into the topic manager, which opens, grows, reconfigures or deletes the logs
+ * hosted here. Topic changes themselves are made by the controller ({@link ClusteredTopicService}).
  */
-public final class ClusteredView implements ClusterView, ClusterTopics, Lifecycle {
+public final class ClusteredView implements ClusterView, Lifecycle {
     private static final System.Logger LOG = System.getLogger(ClusteredView.class.getName());
-    /** Version of CreateTopics forwarded to the controller (a flexible one; Skua serves 2-7). */
-    static final short CREATE_TOPICS_VERSION = 7;
-
-    /** How long a topic change waits for this broker's copy of the topic to reflect it before answering anyway. */
-    static final long LOCAL_SYNC_TIMEOUT_MS = 10_000;
-    static final short DELETE_TOPICS_VERSION = 6;
-    static final short CREATE_PARTITIONS_VERSION = 3;
-    static final short ALTER_CONFIGS_VERSION = 2;
-    static final short INCREMENTAL_ALTER_CONFIGS_VERSION = 1;
-    private static final byte TOPIC_RESOURCE = 2;
 
     /** Topics whose copy here differs from the metadata are synced again this often (a missed or failed sync). */
     static final long RESYNC_INTERVAL_MS = 2_000;
@@ -75,26 +42,21 @@ public final class ClusteredView implements ClusterView, ClusterTopics, Lifecycl
     private final Vertx vertx;
     private final Supplier<String> clusterId;
     private final ClusterMetadata metadata;
-    private final Controller controller;
     private final ControllerClient controllerClient;
     private final TopicManager topics;
-    private final BrokerTopicDefaults defaults;
     /** Per topic name: the last sync started or queued, and the one queued but not started yet. Guarded by this. */
     private final Map<String, Future<Void>> syncTails = new HashMap<>();
     private final Map<String, Future<Void>> syncQueued = new HashMap<>();
 
     private long resyncTimer = -1;
 
-    public ClusteredView(Vertx vertx, Supplier<String> clusterId, ClusterMetadata metadata, Controller controller,
-                         ControllerClient controllerClient, TopicManager topics, BrokerTopicDefaults defaults) {
+    public ClusteredView(Vertx vertx, Supplier<String> clusterId, ClusterMetadata metadata,
+                         ControllerClient controllerClient, TopicManager topics) {
         this.vertx = vertx;
         this.clusterId = clusterId;
         this.metadata = metadata;
-        this.controller = controller;
         this.controllerClient = controllerClient;
         this.topics = topics;
-        this.defaults = defaults;
-        topics.clustered(this);
     }
 
     /**
@@ -180,12 +142,24 @@ public final class ClusteredView implements ClusterView, ClusterTopics, Lifecycl
         return next;
     }
 
-    /** Completes once this broker's copy of the topic matches the metadata (at most {@link #LOCAL_SYNC_TIMEOUT_MS}). */
-    private Future<Void> awaitSynced(String name) {
-        return topics.awaitLocal(name, local -> {
-            TopicRecord t = metadata.topic(name);
-            return t == null ? local == null : toMetadata(t).equals(local);
-        }, LOCAL_SYNC_TIMEOUT_MS);
+    /**
+     * Which partitions this broker hosts: those whose replicas, as the metadata holds them, include it. Handed to the
+     * {@link TopicManager}, which is built before this view.
+     */
+    public static HostedReplicas hostedReplicas(ClusterMetadata metadata) {
+        return new HostedReplicas() {
+            @Override
+            public boolean hosts(String topic, int partition) {
+                TopicRecord t = metadata.topic(topic);
+                return t != null && partition < t.partitionCount()
+                        && t.replicas().get(partition).contains(metadata.nodeId());
+            }
+
+            @Override
+            public boolean soleReplica() {
+                return false;
+            }
+        };
     }
 
     static TopicMetadata toMetadata(TopicRecord t) {
@@ -238,117 +212,5 @@ public final class ClusteredView implements ClusterView, ClusterTopics, Lifecycl
         List<Integer> replicas = t.replicas().get(partition);
         List<Integer> offline = replicas.stream().filter(id -> !metadata.isLive(id)).toList();
         return new PartitionState(p.leader(), p.leaderEpoch(), replicas, p.isr(), offline);
-    }
-
-    // ---- ClusterTopics ----
-
-    @Override
-    public boolean hosts(String topic, int partition) {
-        TopicRecord t = metadata.topic(topic);
-        return t != null && partition < t.partitionCount() && t.replicas().get(partition).contains(metadata.nodeId());
-    }
-
-    @Override
-    public Future<TopicMetadata> create(String name, int partitions, short replicationFactor,
-                                        Map<String, String> configs, boolean validateOnly) {
-        if (controller.isActive()) {
-            return controller.createTopic(name, partitions, replicationFactor, configs, validateOnly)
-                    .map(ClusteredView::toMetadata);
-        }
-        CreatableTopic topic = new CreatableTopic().setName(name).setNumPartitions(partitions)
-                .setReplicationFactor(replicationFactor);
-        configs.forEach((k, v) -> topic.configs().add(new CreatableTopicConfig().setName(k).setValue(v)));
-        CreateTopicsRequestData request = new CreateTopicsRequestData().setTimeoutMs(30_000)
-                .setValidateOnly(validateOnly);
-        request.topics().add(topic);
-        return controllerClient.<CreateTopicsResponseData>send(ApiKey.CREATE_TOPICS, CREATE_TOPICS_VERSION, request)
-                .map(response -> {
-                    CreatableTopicResult r = response.topics().get(0);
-                    if (r.errorCode() != Errors.NONE) {
-                        throw new ApiException(r.errorCode(), r.errorMessage());
-                    }
-                    return new TopicMetadata(name, validateOnly ? Uuid.randomUuid() : r.topicId(),
-                            r.numPartitions(), configs);
-                });
-    }
-
-    @Override
-    public Future<Void> delete(String name, Uuid id) {
-        Future<?> done;
-        if (controller.isActive()) {
-            done = controller.deleteTopic(name, id);
-        } else {
-            DeleteTopicsRequestData request = new DeleteTopicsRequestData().setTimeoutMs(30_000);
-            request.topics().add(id == null ? new DeleteTopicState().setName(name).setTopicId(Uuid.ZERO)
-                    : new DeleteTopicState().setName(null).setTopicId(id));
-            done = controllerClient.<DeleteTopicsResponseData>send(ApiKey.DELETE_TOPICS, DELETE_TOPICS_VERSION, request)
-                    .map(response -> check(response.responses().iterator().next().errorCode(),
-                            response.responses().iterator().next().errorMessage()));
-        }
-        return done.compose(x -> awaitSynced(name));
-    }
-
-    @Override
-    public Future<Void> createPartitions(String name, int newCount, List<List<Integer>> assignments,
-                                         boolean validateOnly) {
-        Future<?> done;
-        if (controller.isActive()) {
-            done = controller.createPartitions(name, newCount, assignments, validateOnly);
-        } else {
-            CreatePartitionsTopic topic = new CreatePartitionsTopic().setName(name).setCount(newCount)
-                    .setAssignments(assignments == null ? null : assignments.stream().map(a ->
-                            new CreatePartitionsAssignment().setBrokerIds(a)).toList());
-            CreatePartitionsRequestData request = new CreatePartitionsRequestData().setTimeoutMs(30_000)
-                    .setValidateOnly(validateOnly);
-            request.topics().add(topic);
-            done = controllerClient.<CreatePartitionsResponseData>send(ApiKey.CREATE_PARTITIONS,
-                    CREATE_PARTITIONS_VERSION, request).map(response -> check(response.results().get(0).errorCode(),
-                    response.results().get(0).errorMessage()));
-        }
-        return validateOnly ? done.mapEmpty() : done.compose(x -> awaitSynced(name));
-    }
-
-    @Override
-    public Future<Void> alterConfigs(String name, ConfigChange change, boolean validateOnly) {
-        Future<?> done;
-        if (controller.isActive()) {
-            done = controller.alterTopicConfigs(name, current -> {
-                Map<String, String> next = change.applyTo(current, defaults::value);
-                topics.validateConfigs(next);
-                return next;
-            }, validateOnly);
-        } else if (change instanceof ConfigChange.Replace replace) {
-            AlterConfigsRequestData.AlterConfigsResource resource = new AlterConfigsRequestData.AlterConfigsResource()
-                    .setResourceType(TOPIC_RESOURCE).setResourceName(name);
-            replace.configs().forEach((k, v) -> resource.configs().add(
-                    new AlterConfigsRequestData.AlterableConfig().setName(k).setValue(v)));
-            AlterConfigsRequestData request = new AlterConfigsRequestData().setValidateOnly(validateOnly);
-            request.resources().add(resource);
-            done = controllerClient.<AlterConfigsResponseData>send(ApiKey.ALTER_CONFIGS, ALTER_CONFIGS_VERSION, request)
-                    .map(response -> check(response.responses().get(0).errorCode(),
-                            response.responses().get(0).errorMessage()));
-        } else {
-            ConfigChange.Edit edit = (ConfigChange.Edit) change;
-            IncrementalAlterConfigsRequestData.AlterConfigsResource resource =
-                    new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType(TOPIC_RESOURCE)
-                            .setResourceName(name);
-            edit.ops().forEach(op -> resource.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig()
-                    .setName(op.name()).setConfigOperation(op.operation()).setValue(op.value())));
-            IncrementalAlterConfigsRequestData request = new IncrementalAlterConfigsRequestData()
-                    .setValidateOnly(validateOnly);
-            request.resources().add(resource);
-            done = controllerClient.<IncrementalAlterConfigsResponseData>send(ApiKey.INCREMENTAL_ALTER_CONFIGS,
-                    INCREMENTAL_ALTER_CONFIGS_VERSION, request).map(response -> check(
-                    response.responses().get(0).errorCode(), response.responses().get(0).errorMessage()));
-        }
-        return validateOnly ? done.mapEmpty() : done.compose(x -> awaitSynced(name));
-    }
-
-    /** The controller's answer for one resource, as an exception when it is an error. */
-    private static Void check(short errorCode, String message) {
-        if (errorCode != Errors.NONE) {
-            throw new ApiException(errorCode, message);
-        }
-        return null;
     }
 }

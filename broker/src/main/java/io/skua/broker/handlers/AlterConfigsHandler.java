@@ -5,7 +5,7 @@ import io.skua.broker.api.ApiHandler;
 import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.metadata.ConfigChange;
-import io.skua.broker.metadata.TopicManager;
+import io.skua.broker.metadata.TopicService;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.message.AlterConfigsRequestData;
 import io.skua.protocol.message.AlterConfigsRequestData.AlterConfigsResource;
@@ -27,9 +27,9 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
     static final byte TOPIC = 2;
     static final byte BROKER = 4;
 
-    private final TopicManager topics;
+    private final TopicService topics;
 
-    public AlterConfigsHandler(TopicManager topics) {
+    public AlterConfigsHandler(TopicService topics) {
         this.topics = topics;
     }
 

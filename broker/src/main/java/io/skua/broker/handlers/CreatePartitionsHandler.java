@@ -4,11 +4,10 @@ import io.skua.protocol.ApiException;
 import io.skua.broker.api.ApiHandler;
 import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
-import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.TopicManager;
+import io.skua.broker.metadata.TopicService;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.message.CreatePartitionsRequestData;
-import io.skua.protocol.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
 import io.skua.protocol.message.CreatePartitionsRequestData.CreatePartitionsTopic;
 import io.skua.protocol.message.CreatePartitionsResponseData;
 import io.skua.protocol.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
@@ -26,11 +25,11 @@ import java.util.Set;
  */
 public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequestData, CreatePartitionsResponseData> {
     private final TopicManager topics;
-    private final ClusterView cluster;
+    private final TopicService admin;
 
-    public CreatePartitionsHandler(TopicManager topics, ClusterView cluster) {
+    public CreatePartitionsHandler(TopicManager topics, TopicService admin) {
         this.topics = topics;
-        this.cluster = cluster;
+        this.admin = admin;
     }
 
     @Override
@@ -69,38 +68,13 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
             return failed(t.name(), Errors.INVALID_PARTITIONS, "Topic already has " + topic.partitionCount()
                     + " partition(s).");
         }
-        List<List<Integer>> assignments = null;
-        if (t.assignments() != null && topics.isClustered()) {
-            // the controller checks them against the registered brokers and the topic's replication factor
-            assignments = t.assignments().stream().map(a -> List.copyOf(a.brokerIds())).toList();
-        } else if (t.assignments() != null) {
-            String problem = checkAssignments(t.assignments(), t.count() - topic.partitionCount());
-            if (problem != null) {
-                return failed(t.name(), Errors.INVALID_REPLICA_ASSIGNMENT, problem);
-            }
-        }
-        return topics.createPartitions(t.name(), t.count(), assignments, validateOnly).transform(ar -> ar.succeeded()
+        // checked by the topic service: on a single node each new partition must be on this broker alone; clustered,
+        // the controller checks them against the registered brokers and the topic's replication factor
+        List<List<Integer>> assignments = t.assignments() == null ? null
+                : t.assignments().stream().map(a -> List.copyOf(a.brokerIds())).toList();
+        return admin.createPartitions(t.name(), t.count(), assignments, validateOnly).transform(ar -> ar.succeeded()
                 ? Future.succeededFuture(new CreatePartitionsTopicResult().setName(t.name()).setErrorCode(Errors.NONE))
                 : failed(t.name(), ApiException.codeOf(ar.cause()), ar.cause().getMessage()));
-    }
-
-    /** Null when every new partition is assigned to this broker alone. */
-    private String checkAssignments(List<CreatePartitionsAssignment> assignments, int added) {
-        if (added > 0 && assignments.size() != added) {
-            return "Attempted to add " + added + " additional partition(s), but only " + assignments.size()
-                    + " assignment(s) were specified.";
-        }
-        for (CreatePartitionsAssignment a : assignments) {
-            if (a.brokerIds().size() != 1) {
-                return "The manual partition assignment includes a partition with " + a.brokerIds().size()
-                        + " replica(s), but this is not consistent with previous partitions, which have 1 replica(s).";
-            }
-            if (a.brokerIds().get(0) != cluster.nodeId()) {
-                return "The manual partition assignment includes broker " + a.brokerIds().get(0)
-                        + ", but no broker with that id is registered.";
-            }
-        }
-        return null;
     }
 
     private static Future<CreatePartitionsTopicResult> failed(String name, short code, String message) {

@@ -5,7 +5,7 @@ import io.skua.broker.api.ApiHandler;
 import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.metadata.ClusterView;
-import io.skua.broker.metadata.TopicManager;
+import io.skua.broker.metadata.TopicService;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.Uuid;
 import io.skua.protocol.message.CreateTopicsRequestData;
@@ -23,10 +23,10 @@ import java.util.Set;
 
 /** CreateTopics: -1 partitions / replication factor take the broker defaults (version 4+, used by Streams). */
 public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequestData, CreateTopicsResponseData> {
-    private final TopicManager topics;
+    private final TopicService topics;
     private final ClusterView cluster;
 
-    public CreateTopicsHandler(TopicManager topics, ClusterView cluster) {
+    public CreateTopicsHandler(TopicService topics, ClusterView cluster) {
         this.topics = topics;
         this.cluster = cluster;
     }

@@ -5,6 +5,7 @@ import io.skua.broker.api.ApiHandler;
 import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.metadata.TopicManager;
+import io.skua.broker.metadata.TopicService;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.Uuid;
 import io.skua.protocol.message.DeleteTopicsRequestData;
@@ -24,9 +25,11 @@ import java.util.Set;
  */
 public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequestData, DeleteTopicsResponseData> {
     private final TopicManager topics;
+    private final TopicService admin;
 
-    public DeleteTopicsHandler(TopicManager topics) {
+    public DeleteTopicsHandler(TopicManager topics, TopicService admin) {
         this.topics = topics;
+        this.admin = admin;
     }
 
     @Override
@@ -88,7 +91,7 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
                     : failed(result, Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
         }
         result.setName(topic.name()).setTopicId(topic.id());
-        return topics.deleteTopic(topic.name(), hasId ? topic.id() : null).transform(ar -> ar.succeeded()
+        return admin.deleteTopic(topic.name(), hasId ? topic.id() : null).transform(ar -> ar.succeeded()
                 ? Future.succeededFuture(result)
                 : failed(result, ApiException.codeOf(ar.cause()), ar.cause().getMessage()));
     }

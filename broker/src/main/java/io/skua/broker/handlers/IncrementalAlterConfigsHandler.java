@@ -6,7 +6,7 @@ import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.metadata.BrokerTopicDefaults;
 import io.skua.broker.metadata.ConfigChange;
-import io.skua.broker.metadata.TopicManager;
+import io.skua.broker.metadata.TopicService;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.message.IncrementalAlterConfigsRequestData;
 import io.skua.protocol.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
@@ -26,10 +26,10 @@ import java.util.Set;
  */
 public final class IncrementalAlterConfigsHandler
         implements ApiHandler<IncrementalAlterConfigsRequestData, IncrementalAlterConfigsResponseData> {
-    private final TopicManager topics;
+    private final TopicService topics;
     private final BrokerTopicDefaults defaults;
 
-    public IncrementalAlterConfigsHandler(TopicManager topics, BrokerTopicDefaults defaults) {
+    public IncrementalAlterConfigsHandler(TopicService topics, BrokerTopicDefaults defaults) {
         this.topics = topics;
         this.defaults = defaults;
     }

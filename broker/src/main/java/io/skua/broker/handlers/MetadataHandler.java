@@ -10,6 +10,7 @@ import io.skua.broker.partition.PartitionState;
 import io.skua.storage.TopicMetadata;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.broker.metadata.TopicNames;
+import io.skua.broker.metadata.TopicService;
 import io.skua.protocol.ApiKey;
 import io.skua.protocol.Uuid;
 import io.skua.protocol.message.MetadataRequestData;
@@ -25,11 +26,13 @@ import java.util.List;
 /** Metadata: live brokers, and per topic its id and partition leadership; creates topics when allowed. */
 public final class MetadataHandler implements ApiHandler<MetadataRequestData, MetadataResponseData> {
     private final TopicManager topics;
+    private final TopicService admin;
     private final ClusterView cluster;
     private final boolean autoCreate;
 
-    public MetadataHandler(TopicManager topics, ClusterView cluster, boolean autoCreate) {
+    public MetadataHandler(TopicManager topics, TopicService admin, ClusterView cluster, boolean autoCreate) {
         this.topics = topics;
+        this.admin = admin;
         this.cluster = cluster;
         this.autoCreate = autoCreate;
     }
@@ -81,7 +84,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData, Me
         if (!create) {
             return Future.succeededFuture(error(wanted.name(), Errors.UNKNOWN_TOPIC_OR_PARTITION));
         }
-        return topics.createTopic(wanted.name(), -1, (short) -1, java.util.Map.of(), false)
+        return admin.createTopic(wanted.name(), -1, (short) -1, java.util.Map.of(), false)
                 .map(this::describe)
                 .otherwise(t -> {
                     short code = ApiException.codeOf(t);

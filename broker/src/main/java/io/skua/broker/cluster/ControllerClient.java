@@ -17,8 +17,8 @@ import java.lang.System.Logger.Level;
 
 /**
  * Broker-to-controller requests over the controller's own Kafka listener (the first endpoint it advertises), in
- * the Kafka wire protocol: CreateTopics forwarded by brokers that are not the controller, AlterPartition from
- * partition leaders. Not the Vert.x event bus: after a split heals, event-bus handlers of a rejoined node were
+ * the Kafka wire protocol: topic changes forwarded by brokers that are not the controller (all through
+ * {@link ControllerForwarding}), AlterPartition from partition leaders. Not the Vert.x event bus: after a split heals, event-bus handlers of a rejoined node were
  * unreachable for 40+ s (CLUSTER-NOTES).
  *
  * <p>One connection, to whoever is controller now; it is replaced when the controller changes. A request

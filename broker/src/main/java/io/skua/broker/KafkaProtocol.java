@@ -49,7 +49,6 @@ import io.skua.broker.cluster.ClusteredView;
 import io.skua.broker.cluster.Controller;
 import io.skua.broker.cluster.ControllerClient;
 import io.skua.broker.cluster.ReplicaManager;
-import io.skua.broker.partition.Replication;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.LocalCluster;
 import io.skua.broker.metadata.NodeMeta;
@@ -85,7 +84,6 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
         ApiRegistry registry = new ApiRegistry();
         List<Lifecycle> components = new ArrayList<>(List.of(identity));
         ClusterView cluster;
-        Replication replication;
         Consumer<SkuaBroker> started;
         if (config.clustered()) {
             ClusterNode node = ClusterNode.of(vertx);
@@ -98,7 +96,6 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
             ReplicaManager replicas = new ReplicaManager(vertx, metadata, topics, controllerClient,
                     config.replicaLagTimeMaxMs(), config.minInsyncReplicas());
             components.addAll(List.of(metadata, topics, view, controller, replicas));
-            replication = replicas;
             registry.register(new AlterPartitionHandler(controller, metadata));
             cluster = view;
             started = broker -> view.advertise(broker.advertisedListeners());
@@ -106,16 +103,15 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
             LocalCluster local = new LocalCluster(identity::clusterId, config.nodeId());
             components.add(topics);
             cluster = local;
-            replication = Replication.singleNode(config.minInsyncReplicas());
             started = broker -> local.advertise(broker.advertisedListeners());
         }
-        GroupService groupService = new GroupService(vertx, config, topics, cluster, replication);
+        GroupService groupService = new GroupService(vertx, config, topics, cluster);
         Supplier<GroupCoordinator> groups = groupService::coordinator;
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
         registry.register(apiVersions)
                 .register(new MetadataHandler(topics, cluster, config.autoCreateTopicsEnable()))
-                .register(new ProduceHandler(topics, cluster, replication))
-                .register(new FetchHandler(topics, cluster, replication, io.delayed()))
+                .register(new ProduceHandler(topics))
+                .register(new FetchHandler(topics, cluster, io.delayed()))
                 .register(new ListOffsetsHandler(topics, cluster))
                 .register(new CreateTopicsHandler(topics, cluster))
                 .register(new DeleteTopicsHandler(topics))

@@ -168,8 +168,8 @@ public final class BenchMain {
     Path log = cfg.logDir.resolve("rep" + rep).resolve(name + "-broker.log");
     Broker.Membership single = Broker.Membership.single();
     return name.equals("kafka")
-        ? new Broker.Kafka(cfg, single, cfg.brokerJvmOpts, data, log)
-        : new Broker.Skua(cfg, single, cfg.brokerJvmOpts, data, log);
+        ? new KafkaBroker(cfg, single, cfg.brokerJvmOpts, data, log)
+        : new SkuaBroker(cfg, single, cfg.brokerJvmOpts, data, log);
   }
 
   void runBroker(String name, int rep) {

@@ -107,7 +107,6 @@ class LayerRulesTest {
             // the one class that touches the metadata caches (about 40% Javadoc): its listener adapters can move out
             "broker/src/main/java/io/skua/broker/cluster/MetadataStore.java",
             "broker/src/main/java/io/skua/broker/cluster/ReplicaManager.java",
-                        "protocol-codec/generator/src/main/java/io/skua/codec/generator/MessageGenerator.java",
             "storage/src/main/java/io/skua/storage/log/PartitionLog.java");
 
     // ---------------------------------------------------------------------------------------------------

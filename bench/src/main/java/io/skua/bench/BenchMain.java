@@ -5,25 +5,16 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
  * The benchmark orchestrator started by {@code bench/run}: for each repetition it starts each
  * broker fresh (alternating which goes first), runs the same workloads against it with Kafka's
- * own perf tools as separate JVMs, samples the broker's CPU and memory, stops it, and finally
+ * own perf tools as separate JVMs ({@link PerfTools}), samples the broker's CPU and memory, stops it, and finally
  * writes the markdown report. The same then happens for a three-broker cluster of each system
  * ({@link ClusterScenario}), unless the run is limited to one scenario ({@code --only}).
  */
@@ -58,18 +49,22 @@ public final class BenchMain {
   /** Topic-level configs used for every topic on every broker (none beyond the defaults). */
   static final Map<String, String> TOPIC_CONFIGS = Map.of();
 
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
+
   final BenchConfig cfg;
   final Results results = new Results();
+  final PerfTools tools;
   final List<String> brokersRun = new ArrayList<>();
   final ClusterScenario cluster;
 
   BenchMain(BenchConfig cfg) {
     this.cfg = cfg;
+    this.tools = new PerfTools(cfg, results);
     this.cluster = new ClusterScenario(this);
   }
 
   public static void main(String[] args) throws Exception {
-    BenchConfig cfg = parse(args);
+    BenchConfig cfg = BenchConfig.parse(args);
     // If the harness is stopped (bench/run's trap sends SIGTERM), take brokers and tools with it.
     Runtime.getRuntime().addShutdownHook(new Thread(() ->
         ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
@@ -173,8 +168,8 @@ public final class BenchMain {
     Path log = cfg.logDir.resolve("rep" + rep).resolve(name + "-broker.log");
     Broker.Membership single = Broker.Membership.single();
     return name.equals("kafka")
-        ? new Broker.Kafka(cfg, single, cfg.brokerJvmOpts, data, log)
-        : new Broker.Skua(cfg, single, cfg.brokerJvmOpts, data, log);
+        ? new KafkaBroker(cfg, single, cfg.brokerJvmOpts, data, log)
+        : new SkuaBroker(cfg, single, cfg.brokerJvmOpts, data, log);
   }
 
   void runBroker(String name, int rep) {
@@ -198,35 +193,34 @@ public final class BenchMain {
 
       createTopics(b);
       // Unmeasured warm-up so that both brokers are past JIT start-up before the first test.
-      runProducer(b, new Produce(WARMUP_TOPIC, "warm-up", 1, 100, "1"), cfg.warmupRecords, toolLogs, false);
+      tools.runProducer(b, new Produce(WARMUP_TOPIC, "warm-up", 1, 100, "1"), cfg.warmupRecords, toolLogs, false);
 
       double cpu0 = b.cpuSeconds();
       Map<String, double[]> threads0 = b.cpuByThreadGroup();
       PhaseCpu phases = new PhaseCpu(b, name, cpu0);
       long records = 0;
       for (Produce p : PRODUCE) {
-        records += runProducer(b, p, cfg.records, toolLogs, true);
+        records += tools.runProducer(b, p, cfg.records, toolLogs, true);
       }
       results.add("res.cpu.produce", name, phases.mark("produce tests"));
       for (Produce p : CONSUME) {
-        records += runConsumer(b, p, cfg.records, rep, 1, toolLogs, true);
+        records += tools.runConsumer(b, p, cfg.records, rep, 1, toolLogs, true);
       }
       results.add("res.cpu.consume", name, phases.mark("consume tests"));
-      records += runEndToEnd(b, toolLogs);
+      records += tools.runEndToEnd(b, toolLogs);
       results.add("res.cpu.e2e", name, phases.mark("synchronous round trips"));
-      fixedRateRequests = 0;
-      records += runFixedRate(b, toolLogs);
+      records += tools.runFixedRate(b, toolLogs);
       double rateCpu = phases.mark("fixed-rate latency");
       results.add("res.cpu.rate", name, rateCpu);
-      if (fixedRateRequests > 0) {
-        results.add("res.cpu.request", name, rateCpu / fixedRateRequests * 1e6);
+      if (tools.fixedRateRequests() > 0) {
+        results.add("res.cpu.request", name, rateCpu / tools.fixedRateRequests() * 1e6);
       }
       double cpu1 = b.cpuSeconds();
       logThreadCpu(name, threads0, b.cpuByThreadGroup());
       // More consumer runs, after the CPU window so that its records per second stay comparable between runs.
       for (int pass = 2; pass <= cfg.consumePasses; pass++) {
         for (Produce p : CONSUME) {
-          runConsumer(b, p, cfg.records, rep, pass, toolLogs, true);
+          tools.runConsumer(b, p, cfg.records, rep, pass, toolLogs, true);
         }
       }
       double[] rss = b.rssMiB();
@@ -303,192 +297,6 @@ public final class BenchMain {
     Topics.create(b.bootstrap(), topics);
   }
 
-  private List<String> tool(String mainClass) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(cfg.javaBin);
-    cmd.addAll(cfg.toolJvmOpts);
-    cmd.add("-cp");
-    cmd.add(cfg.toolClasspath);
-    cmd.add(mainClass);
-    return cmd;
-  }
-
-  /** A tool run through {@link Timed}, which prints the CPU its JVM used. */
-  private List<String> timedTool(String mainClass) {
-    List<String> cmd = tool(Timed.class.getName());
-    cmd.add(mainClass);
-    return cmd;
-  }
-
-  private static final int CORES = Runtime.getRuntime().availableProcessors();
-  private static final Pattern CLIENT_CPU = Pattern.compile("CLIENT_CPU cpu_s=([0-9.]+) wall_s=([0-9.]+)");
-
-  /** Records the cores a client tool kept busy (its CPU seconds over its lifetime), from {@link Timed}'s line. */
-  private void recordClientCpu(String key, String broker, String output) {
-    Matcher m = CLIENT_CPU.matcher(output);
-    if (results.metrics.containsKey(key) && m.find() && Double.parseDouble(m.group(2)) > 0) {
-      results.add(key, broker, Double.parseDouble(m.group(1)) / Double.parseDouble(m.group(2)));
-    }
-  }
-
-  private long toolTimeout(long records) {
-    return 120 + records / 2_000;
-  }
-
-  static final Pattern PRODUCER_SUMMARY = Pattern.compile(
-      "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency, "
-          + "([\\d.]+) ms max latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th, (\\d+) ms 99.9th");
-
-  /** Runs ProducerPerformance; returns the number of records acknowledged (0 on failure). */
-  long runProducer(Target b, Produce p, long n, Path logs, boolean record) throws Exception {
-    List<String> cmd = timedTool("org.apache.kafka.tools.ProducerPerformance");
-    cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", p.topic(),
-        "--num-records", Long.toString(n), "--record-size", Integer.toString(p.recordSize),
-        "--throughput", "-1", "--command-property"));
-    cmd.add("acks=" + p.acks);
-    cmd.add("enable.idempotence=" + p.acks.equals("all"));
-    cmd.addAll(PRODUCER_PROPS);
-    Tools.Run r = Tools.run(cmd, logs.resolve(p.id + ".log"), toolTimeout(n));
-    Matcher m = null;
-    for (String line : r.output().split("\n")) {
-      Matcher mm = PRODUCER_SUMMARY.matcher(line);
-      if (mm.find()) {
-        m = mm;
-      }
-    }
-    if (r.exitCode() != 0 || m == null) {
-      results.error(b.name() + " " + p.id + ": ProducerPerformance "
-          + (r.timedOut() ? "timed out" : "exit " + r.exitCode()) + ", see " + r.log());
-      return 0;
-    }
-    long sent = Long.parseLong(m.group(1));
-    if (r.output().contains("Exception") || r.output().contains("ERROR")) {
-      results.error(b.name() + " " + p.id + ": errors in producer output, see " + r.log());
-    }
-    if (record) {
-      results.add(p.id + ".rps", b.name(), Double.parseDouble(m.group(2)));
-      results.add(p.id + ".mbps", b.name(), Double.parseDouble(m.group(3)));
-      results.add(p.id + ".p99", b.name(), Double.parseDouble(m.group(8)));
-      recordClientCpu(p.id + ".ctx.client", b.name(), r.output());
-      log(String.format("%s %s: %s records/s, %s MB/s, p99 %s ms", b.name(), p.id, m.group(2), m.group(3), m.group(8)));
-    }
-    return sent;
-  }
-
-  /** Runs ConsumerPerformance over the {@code n} records a produce workload wrote; returns records consumed. */
-  long runConsumer(Target b, Produce p, long n, int rep, int pass, Path logs, boolean record) throws Exception {
-    List<String> cmd = timedTool("org.apache.kafka.tools.ConsumerPerformance");
-    cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", p.topic(),
-        "--num-records", Long.toString(n), "--group", "bench-" + p.id + "-" + rep + "-" + pass,
-        "--timeout", "30000"));
-    String log = "consume-" + p.id + (pass == 1 ? "" : "-pass" + pass) + ".log";
-    Tools.Run r = Tools.run(cmd, logs.resolve(log), toolTimeout(n));
-    String[] lines = r.output().split("\n");
-    for (int i = 0; i + 1 < lines.length; i++) {
-      if (lines[i].startsWith("start.time")) {
-        List<String> header = Arrays.stream(lines[i].split(",")).map(String::trim).toList();
-        String[] v = lines[i + 1].split(",");
-        if (v.length != header.size()) {
-          break;
-        }
-        double nMsg = Double.parseDouble(v[header.indexOf("data.consumed.in.nMsg")].trim());
-        double fetchMsgSec = Double.parseDouble(v[header.indexOf("fetch.nMsg.sec")].trim());
-        double fetchMbSec = Double.parseDouble(v[header.indexOf("fetch.MB.sec")].trim());
-        double mb = Double.parseDouble(v[header.indexOf("data.consumed.in.MB")].trim());
-        double mbSec = Double.parseDouble(v[header.indexOf("MB.sec")].trim());
-        if (nMsg < n) {
-          results.error(String.format("%s consume %s: only %.0f of %d records consumed, see %s",
-              b.name(), p.id, nMsg, n, r.log()));
-          return (long) nMsg;
-        }
-        if (!record) {
-          return (long) nMsg;
-        }
-        results.add("c-" + p.id + ".rps", b.name(), fetchMsgSec);
-        results.add("c-" + p.id + ".mbps", b.name(), fetchMbSec);
-        recordClientCpu("c-" + p.id + ".ctx.client", b.name(), r.output());
-        if (mbSec > 0) {
-          results.add("c-" + p.id + ".wall", b.name(), mb / mbSec);
-        }
-        log(String.format("%s consume %s: %.0f records/s (fetch phase), %.1f MB/s", b.name(), p.id, fetchMsgSec, fetchMbSec));
-        return (long) nMsg;
-      }
-    }
-    results.error(b.name() + " consume " + p.id + ": ConsumerPerformance "
-        + (r.timedOut() ? "timed out" : "exit " + r.exitCode()) + ", no result line; see " + r.log());
-    return 0;
-  }
-
-  static final Pattern E2E_AVG = Pattern.compile("Avg latency: ([\\d.]+) ms");
-  static final Pattern E2E_PCT = Pattern.compile("Percentiles: 50th = (\\d+), 99th = (\\d+), 99\\.9th = (\\d+)");
-
-  long runEndToEnd(Target b, Path logs) throws Exception {
-    List<String> cmd = tool("org.apache.kafka.tools.EndToEndLatency");
-    cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", E2E_TOPIC,
-        "--num-records", Integer.toString(cfg.e2eRecords), "--producer-acks", "1", "--record-size", "100"));
-    Tools.Run r = Tools.run(cmd, logs.resolve("e2e-sync.log"), 120 + cfg.e2eRecords / 50);
-    Matcher avg = E2E_AVG.matcher(r.output());
-    Matcher pct = E2E_PCT.matcher(r.output());
-    if (r.exitCode() != 0 || !avg.find() || !pct.find()) {
-      results.error(b.name() + " e2e-sync: EndToEndLatency "
-          + (r.timedOut() ? "timed out" : "exit " + r.exitCode()) + ", see " + r.log());
-      return 0;
-    }
-    results.add("e2e.avg", b.name(), Double.parseDouble(avg.group(1)));
-    results.add("e2e.p50", b.name(), Double.parseDouble(pct.group(1)));
-    results.add("e2e.p99", b.name(), Double.parseDouble(pct.group(2)));
-    results.add("e2e.p999", b.name(), Double.parseDouble(pct.group(3)));
-    log(String.format("%s e2e-sync: avg %s ms, p50 %s, p99 %s, p99.9 %s ms",
-        b.name(), avg.group(1), pct.group(1), pct.group(2), pct.group(3)));
-    return 2L * cfg.e2eRecords;
-  }
-
-  /** Produce and fetch requests the clients of the last fixed-rate run sent (0 if unknown). */
-  private long fixedRateRequests;
-
-  long runFixedRate(Target b, Path logs) throws Exception {
-    List<String> cmd = tool(FixedRateLatency.class.getName());
-    cmd.addAll(List.of("--bootstrap-server", b.bootstrap(), "--topic", RATE_TOPIC,
-        "--rate", Integer.toString(cfg.latencyRate), "--seconds", Integer.toString(cfg.latencySeconds),
-        "--warmup-seconds", Integer.toString(cfg.latencyWarmupSeconds), "--record-size", "100", "--acks", "1"));
-    Tools.Run r = Tools.run(cmd, logs.resolve("e2e-fixed-rate.log"), 120 + 2L * cfg.latencySeconds);
-    Map<String, String> kv = null;
-    for (String line : r.output().split("\n")) {
-      if (line.startsWith("RESULT ")) {
-        kv = new java.util.HashMap<>();
-        for (String tok : line.substring(7).trim().split("\\s+")) {
-          int eq = tok.indexOf('=');
-          kv.put(tok.substring(0, eq), tok.substring(eq + 1));
-        }
-      }
-    }
-    if (r.exitCode() != 0 || kv == null) {
-      results.error(b.name() + " e2e-fixed-rate: " + (r.timedOut() ? "timed out" : "exit " + r.exitCode())
-          + ", see " + r.log());
-      return 0;
-    }
-    long lost = Long.parseLong(kv.get("lost"));
-    long errors = Long.parseLong(kv.get("send_errors"));
-    if (lost > 0 || errors > 0) {
-      results.error(String.format("%s e2e-fixed-rate: %d records not received, %d send errors", b.name(), lost, errors));
-    }
-    results.add("fr.p50", b.name(), Double.parseDouble(kv.get("p50_ms")));
-    results.add("fr.p99", b.name(), Double.parseDouble(kv.get("p99_ms")));
-    results.add("fr.p999", b.name(), Double.parseDouble(kv.get("p999_ms")));
-    results.add("fr.max", b.name(), Double.parseDouble(kv.get("max_ms")));
-    results.add("fr.rate", b.name(), Double.parseDouble(kv.get("achieved_rate")));
-    double produceRequests = Double.parseDouble(kv.getOrDefault("produce_requests", "NaN"));
-    double fetches = Double.parseDouble(kv.getOrDefault("fetches", "NaN"));
-    results.add("fr.ctx.rpr", b.name(), Double.parseDouble(kv.get("sent")) / produceRequests);
-    results.add("fr.ctx.rpf", b.name(), Double.parseDouble(kv.get("received")) / fetches);
-    if (produceRequests > 0 && fetches > 0) {
-      fixedRateRequests = (long) (produceRequests + fetches);
-    }
-    log(String.format("%s e2e-fixed-rate: p50 %s ms, p99 %s ms, p99.9 %s ms, achieved %s msg/s",
-        b.name(), kv.get("p50_ms"), kv.get("p99_ms"), kv.get("p999_ms"), kv.get("achieved_rate")));
-    return Long.parseLong(kv.get("sent")) + Long.parseLong(kv.get("received"));
-  }
-
   // ---------------------------------------------------------------------------------------------
 
   static void log(String msg) {
@@ -522,71 +330,5 @@ public final class BenchMain {
     } catch (IOException e) {
       return "unknown";
     }
-  }
-
-  static BenchConfig parse(String[] args) {
-    BenchConfig c = new BenchConfig();
-    Long records = null;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      switch (a) {
-        case "--quick" -> c.quick = true;
-        case "--skip-kafka" -> c.runKafka = false;
-        case "--only" -> {
-          String only = args[++i];
-          switch (only) {
-            case "single" -> c.runCluster = false;
-            case "cluster" -> c.runSingle = false;
-            default -> throw new IllegalArgumentException("--only takes single or cluster, not " + only);
-          }
-        }
-        case "--cluster-records" -> c.clusterRecords = Long.parseLong(args[++i]);
-        case "--cluster-broker-jvm-opts" -> c.clusterBrokerJvmOpts = List.of(args[++i].trim().split("\\s+"));
-        case "--reps" -> c.reps = Integer.parseInt(args[++i]);
-        case "--records" -> records = Long.parseLong(args[++i]);
-        case "--rate" -> c.latencyRate = Integer.parseInt(args[++i]);
-        case "--skua-jar" -> c.skuaJar = Path.of(args[++i]);
-        case "--skua-skip-reason" -> c.skuaSkipReason = args[++i];
-        case "--skua-override" -> c.skuaExtraOverrides.add(args[++i]);
-        case "--data-dir" -> c.dataBase = Path.of(args[++i]);
-        case "--log-dir" -> c.logDir = Path.of(args[++i]);
-        case "--results-dir" -> c.resultsDir = Path.of(args[++i]);
-        case "--pid-file" -> c.pidFile = Path.of(args[++i]);
-        case "--timestamp" -> c.timestamp = args[++i];
-        case "--git-rev" -> c.gitRev = args[++i];
-        case "--classpath" -> c.toolClasspath = args[++i];
-        case "--clock-ticks" -> c.clockTicks = Long.parseLong(args[++i]);
-        case "--broker-jvm-opts" -> c.brokerJvmOpts = List.of(args[++i].trim().split("\\s+"));
-        case "--tool-jvm-opts" -> c.toolJvmOpts = List.of(args[++i].trim().split("\\s+"));
-        default -> throw new IllegalArgumentException("unknown argument " + a);
-      }
-    }
-    if (c.quick) {
-      c.records = 500_000;
-      c.warmupRecords = 100_000;
-      c.e2eRecords = 2_000;
-      c.latencySeconds = 10;
-      c.latencyWarmupSeconds = 5;
-    }
-    if (records != null) {
-      c.records = records;
-    }
-    if (c.clusterRecords <= 0) {
-      c.clusterRecords = c.records;
-    }
-    if (c.reps < 1) {
-      throw new IllegalArgumentException("--reps must be >= 1");
-    }
-    c.javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    for (String required : List.of("dataBase", "logDir", "resultsDir", "pidFile", "timestamp", "toolClasspath")) {
-      try {
-        if (BenchConfig.class.getDeclaredField(required).get(c) == null) {
-          throw new IllegalArgumentException("missing argument for " + required + " (use bench/run)");
-        }
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    return c;
   }
 }

@@ -43,8 +43,8 @@ final class Cluster implements Target {
       Path data = dataDir.resolve("node-" + m.nodeId());
       Path log = logDir.resolve(name + "-" + m.nodeId() + "-broker.log");
       brokers.add(name.equals("kafka")
-          ? new Broker.Kafka(cfg, m, cfg.clusterBrokerJvmOpts, data, log)
-          : new Broker.Skua(cfg, m, cfg.clusterBrokerJvmOpts, data, log));
+          ? new KafkaBroker(cfg, m, cfg.clusterBrokerJvmOpts, data, log)
+          : new SkuaBroker(cfg, m, cfg.clusterBrokerJvmOpts, data, log));
     }
     return new Cluster(name, List.copyOf(brokers), dataDir);
   }

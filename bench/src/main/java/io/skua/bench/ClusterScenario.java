@@ -92,16 +92,16 @@ final class ClusterScenario {
       // consume it back, so that both systems have __consumer_offsets created and loaded before the
       // measured consumers join (Kafka creates it on the first FindCoordinator, Skua once the cluster formed).
       BenchMain.Produce warmup = new BenchMain.Produce(WARMUP_TOPIC, "warm-up", 1, 100, "all");
-      long warmed = main.runProducer(cluster, warmup, cfg.warmupRecords, logs, false);
-      main.runConsumer(cluster, warmup, warmed, rep, 1, logs, false);
+      long warmed = main.tools.runProducer(cluster, warmup, cfg.warmupRecords, logs, false);
+      main.tools.runConsumer(cluster, warmup, warmed, rep, 1, logs, false);
 
       double cpu0 = cluster.cpuSeconds();
       long records = 0;
       for (BenchMain.Produce p : PRODUCE) {
-        records += main.runProducer(cluster, p, cfg.clusterRecords, logs, true);
+        records += main.tools.runProducer(cluster, p, cfg.clusterRecords, logs, true);
       }
       for (BenchMain.Produce p : PRODUCE) {
-        records += main.runConsumer(cluster, p, cfg.clusterRecords, rep, 1, logs, true);
+        records += main.tools.runConsumer(cluster, p, cfg.clusterRecords, rep, 1, logs, true);
       }
       double cpu1 = cluster.cpuSeconds();
       double[] rss = cluster.rssMiB();

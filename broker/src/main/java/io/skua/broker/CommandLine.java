@@ -1,6 +1,7 @@
 package io.skua.broker;
 
 import io.skua.broker.config.BrokerConfig;
+import io.skua.broker.config.ConfigSources;
 
 import java.nio.file.Path;
 import java.util.Collections;
@@ -78,7 +79,7 @@ record CommandLine(Optional<Path> configFile, Map<String, String> overrides, boo
 
     private static void put(Map<String, String> overrides, String keyValue) {
         try {
-            Map.Entry<String, String> e = BrokerConfig.parseOverride(keyValue);
+            Map.Entry<String, String> e = ConfigSources.parseOverride(keyValue);
             overrides.put(e.getKey(), e.getValue());
         } catch (RuntimeException e) {
             throw new UsageException(e.getMessage());

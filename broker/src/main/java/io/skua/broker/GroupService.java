@@ -8,7 +8,6 @@ import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.group.GroupConfig;
 import io.skua.broker.group.GroupCoordinator;
 import io.skua.broker.group.OffsetsTopicLog;
-import io.skua.broker.partition.Replication;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.broker.metadata.TopicService;
@@ -45,7 +44,6 @@ public final class GroupService implements Lifecycle {
     private final TopicService admin;
     private final TopicManager topics;
     private final ClusterView cluster;
-    private final Replication replication;
     private volatile GroupCoordinator coordinator;
     /** Clustered: offsets partition -> the leader epoch it was loaded for (coordinator context only). */
     private final Map<Integer, Integer> loaded = new HashMap<>();
@@ -56,17 +54,11 @@ public final class GroupService implements Lifecycle {
     private volatile Future<Void> backgroundLoad = Future.succeededFuture();
 
     public GroupService(Vertx vertx, BrokerConfig config, TopicManager topics, TopicService admin, ClusterView cluster) {
-        this(vertx, config, topics, admin, cluster, Replication.singleNode(config.minInsyncReplicas()));
-    }
-
-    public GroupService(Vertx vertx, BrokerConfig config, TopicManager topics, TopicService admin,
-                        ClusterView cluster, Replication replication) {
         this.vertx = vertx;
         this.config = config;
         this.topics = topics;
         this.admin = admin;
         this.cluster = cluster;
-        this.replication = replication;
     }
 
     @Override
@@ -141,7 +133,7 @@ public final class GroupService implements Lifecycle {
     private void startCoordinating(TopicMetadata topic) {
         io.vertx.core.Context context = VertxAccess.newContext(vertx);
         GroupCoordinator c = new GroupCoordinator(context, groupConfig(config, topic.partitionCount()),
-                new OffsetsTopicLog(topics, cluster, System::currentTimeMillis, replication),
+                new OffsetsTopicLog(topics, System::currentTimeMillis),
                 (name, p) -> {
                     // clustered, a broker opens only the partitions it hosts: commits name any existing partition
                     TopicMetadata t = topics.topic(name);
@@ -199,7 +191,7 @@ public final class GroupService implements Lifecycle {
 
     private GroupCoordinator newCoordinator(int partitions) {
         return new GroupCoordinator(VertxAccess.newContext(vertx), groupConfig(config, partitions),
-                new OffsetsTopicLog(topics, cluster, System::currentTimeMillis),
+                new OffsetsTopicLog(topics, System::currentTimeMillis),
                 (name, p) -> topics.partition(name, p) != null, System::currentTimeMillis);
     }
 

@@ -50,7 +50,6 @@ import io.skua.broker.cluster.ClusteredView;
 import io.skua.broker.cluster.Controller;
 import io.skua.broker.cluster.ControllerClient;
 import io.skua.broker.cluster.ReplicaManager;
-import io.skua.broker.partition.Replication;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.HostedReplicas;
 import io.skua.broker.metadata.LocalCluster;
@@ -90,7 +89,6 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
         TopicManager topics;
         TopicService admin;
         ClusterView cluster;
-        Replication replication;
         Consumer<SkuaBroker> started;
         if (config.clustered()) {
             ClusterNode node = ClusterNode.of(vertx);
@@ -106,7 +104,6 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
             ReplicaManager replicas = new ReplicaManager(vertx, metadata, topics, controllerClient,
                     config.replicaLagTimeMaxMs(), config.minInsyncReplicas());
             components.addAll(List.of(metadata, topics, view, controller, replicas));
-            replication = replicas;
             registry.register(new AlterPartitionHandler(controller, metadata));
             cluster = view;
             started = broker -> view.advertise(broker.advertisedListeners());
@@ -119,16 +116,15 @@ public record KafkaProtocol(RequestDispatcher dispatcher, List<Lifecycle> compon
             LocalCluster localCluster = new LocalCluster(identity::clusterId, config.nodeId());
             components.addAll(List.of(topics, local));
             cluster = localCluster;
-            replication = Replication.singleNode(config.minInsyncReplicas());
             started = broker -> localCluster.advertise(broker.advertisedListeners());
         }
-        GroupService groupService = new GroupService(vertx, config, topics, admin, cluster, replication);
+        GroupService groupService = new GroupService(vertx, config, topics, admin, cluster);
         Supplier<GroupCoordinator> groups = groupService::coordinator;
         ApiVersionsHandler apiVersions = new ApiVersionsHandler(registry);
         registry.register(apiVersions)
                 .register(new MetadataHandler(topics, admin, cluster, config.autoCreateTopicsEnable()))
-                .register(new ProduceHandler(topics, cluster, replication))
-                .register(new FetchHandler(topics, cluster, replication, io.delayed()))
+                .register(new ProduceHandler(topics))
+                .register(new FetchHandler(topics, cluster, io.delayed()))
                 .register(new ListOffsetsHandler(topics, cluster))
                 .register(new CreateTopicsHandler(admin, cluster))
                 .register(new DeleteTopicsHandler(topics, admin))

@@ -104,7 +104,7 @@ class GroupServiceTest {
     @Test
     void shouldReplayAppendsInCallOrderAcrossARestart() {
         // Given 200 appends issued without waiting, with tombstones among them
-        OffsetsTopicLog log = new OffsetsTopicLog(topics, cluster, System::currentTimeMillis);
+        OffsetsTopicLog log = new OffsetsTopicLog(topics, System::currentTimeMillis);
         List<Future<Void>> appends = new ArrayList<>();
         List<GroupLog.Record> written = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -120,7 +120,7 @@ class GroupServiceTest {
         close();
         openTopics();
         List<GroupLog.Record> replayed = new ArrayList<>();
-        await(new OffsetsTopicLog(topics, cluster, System::currentTimeMillis).replay(1, replayed::add));
+        await(new OffsetsTopicLog(topics, System::currentTimeMillis).replay(1, replayed::add));
         // Then every record comes back, in order
         assertEquals(written.size(), replayed.size());
         for (int i = 0; i < written.size(); i++) {
@@ -132,14 +132,14 @@ class GroupServiceTest {
             }
         }
         List<GroupLog.Record> empty = new ArrayList<>();
-        await(new OffsetsTopicLog(topics, cluster, System::currentTimeMillis).replay(2, empty::add));
+        await(new OffsetsTopicLog(topics, System::currentTimeMillis).replay(2, empty::add));
         assertTrue(empty.isEmpty());
     }
 
     @Test
     void shouldServeTheOtherPartitionsWhenOneCannotBeLoaded() {
         // Given records the coordinator cannot read in partition 1
-        await(new OffsetsTopicLog(topics, cluster, System::currentTimeMillis)
+        await(new OffsetsTopicLog(topics, System::currentTimeMillis)
                 .append(1, List.of(new GroupLog.Record(bytes("garbage"), bytes("garbage")))));
         String onOne = groupOn(1);
         String onTwo = groupOn(2);

@@ -1,5 +1,7 @@
 package io.skua.broker.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -80,6 +82,49 @@ final class ListenerParser {
             throw ConfigException.invalid(name, value, "at least one listener is required");
         }
         return List.copyOf(endpoints);
+    }
+
+    /**
+     * advertised.listeners when given (no wildcard host, every name a listener), else the listeners with a wildcard
+     * host replaced by this machine's name.
+     */
+    static List<Endpoint> parseAdvertised(String value, List<Endpoint> listeners,
+                                          Map<String, SecurityProtocol> protocols) {
+        return value == null
+                ? defaultAdvertised(listeners)
+                : validateAdvertised(parse(BrokerConfig.ADVERTISED_LISTENERS, value, protocols), listeners, value);
+    }
+
+    private static List<Endpoint> defaultAdvertised(List<Endpoint> listeners) {
+        List<Endpoint> advertised = new ArrayList<>();
+        for (Endpoint e : listeners) {
+            advertised.add(isWildcard(e.host()) ? e.withHost(localHostName()) : e);
+        }
+        return List.copyOf(advertised);
+    }
+
+    private static List<Endpoint> validateAdvertised(List<Endpoint> advertised, List<Endpoint> listeners, String raw) {
+        for (Endpoint a : advertised) {
+            if (isWildcard(a.host())) {
+                throw ConfigException.invalid(BrokerConfig.ADVERTISED_LISTENERS, raw, "cannot advertise the wildcard address of " + a);
+            }
+            if (listeners.stream().noneMatch(l -> l.listenerName().equals(a.listenerName()))) {
+                throw ConfigException.invalid(BrokerConfig.ADVERTISED_LISTENERS, raw, "listener " + a.listenerName() + " is not in listeners");
+            }
+        }
+        return advertised;
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     static List<String> splitList(String value) {

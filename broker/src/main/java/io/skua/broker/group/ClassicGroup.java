@@ -1,5 +1,6 @@
 package io.skua.broker.group;
 
+import io.skua.protocol.Errors;
 import io.skua.broker.group.GroupMessages.JoinMember;
 import io.skua.broker.group.GroupMessages.JoinResult;
 import io.skua.broker.group.GroupMessages.Protocol;
@@ -317,6 +318,13 @@ final class ClassicGroup {
             }
         }
         return false;
+    }
+
+    /** The JoinGroup response of a member of the current generation: the leader also gets everyone's metadata. */
+    JoinResult joinResult(String memberId) {
+        boolean leader = isLeader(memberId);
+        return new JoinResult(Errors.NONE, generationId, protocolType, protocolName, leaderId, false, memberId,
+                leader ? currentMemberMetadata() : List.of());
     }
 
     List<JoinMember> currentMemberMetadata() {

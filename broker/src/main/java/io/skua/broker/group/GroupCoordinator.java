@@ -68,6 +68,8 @@ public final class GroupCoordinator {
     private final Map<String, ClassicGroup> groups;
     private final GroupLog groupLog;
     private final LongSupplier clock;
+    private final GroupRebalance rebalance;
+    private final GroupJoin join;
     private final GroupMembership membership;
     private final GroupOffsets offsets;
     private final GroupLoader loader;
@@ -83,9 +85,11 @@ public final class GroupCoordinator {
         this.groups = registry.groups;
         this.groupLog = groupLog;
         this.clock = clock;
-        this.membership = new GroupMembership(registry);
-        this.offsets = new GroupOffsets(registry, membership, partitions);
-        this.loader = new GroupLoader(context, registry, membership);
+        this.rebalance = new GroupRebalance(registry);
+        this.join = new GroupJoin(registry, rebalance);
+        this.membership = new GroupMembership(registry, rebalance);
+        this.offsets = new GroupOffsets(registry, rebalance, partitions);
+        this.loader = new GroupLoader(context, registry, rebalance);
     }
 
     /** {@code __consumer_offsets} partition of a group: Kafka's {@code Utils.abs(hashCode) % n}. */
@@ -139,7 +143,7 @@ public final class GroupCoordinator {
                 }
             }
             for (ClassicGroup g : gone) {
-                membership.dropGroup(g, Errors.NOT_COORDINATOR);
+                rebalance.dropGroup(g, Errors.NOT_COORDINATOR);
             }
             return Future.succeededFuture();
         });
@@ -152,7 +156,7 @@ public final class GroupCoordinator {
                 retentionTimer = -1;
             }
             for (ClassicGroup g : new ArrayList<>(groups.values())) {
-                membership.dropGroup(g, Errors.NOT_COORDINATOR);
+                rebalance.dropGroup(g, Errors.NOT_COORDINATOR);
             }
             partitionStates.clear();
             return Future.succeededFuture();
@@ -182,11 +186,11 @@ public final class GroupCoordinator {
     }
 
     // =====================================================================================================
-    // Group membership and offsets (GroupMembership, GroupOffsets)
+    // Group membership and offsets (GroupJoin, GroupMembership, GroupOffsets)
     // =====================================================================================================
 
     public Future<JoinResult> joinGroup(JoinRequest req) {
-        return call(() -> membership.joinGroup(req));
+        return call(() -> join.joinGroup(req));
     }
 
     public Future<SyncResult> syncGroup(SyncRequest req) {

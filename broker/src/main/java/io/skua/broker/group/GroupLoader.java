@@ -28,16 +28,16 @@ final class GroupLoader {
 
     private final Context context;
     private final GroupRegistry registry;
-    private final GroupMembership membership;
+    private final GroupRebalance rebalance;
     private final Map<Integer, GroupRegistry.PartitionState> partitionStates;
     private final Map<String, ClassicGroup> groups;
     private final GroupLog groupLog;
     private final LongSupplier clock;
 
-    GroupLoader(Context context, GroupRegistry registry, GroupMembership membership) {
+    GroupLoader(Context context, GroupRegistry registry, GroupRebalance rebalance) {
         this.context = context;
         this.registry = registry;
-        this.membership = membership;
+        this.rebalance = rebalance;
         this.partitionStates = registry.partitionStates;
         this.groups = registry.groups;
         this.groupLog = registry.groupLog;
@@ -136,7 +136,7 @@ final class GroupLoader {
             g.state = g.members.isEmpty() ? GroupState.EMPTY : GroupState.STABLE;
             groups.put(g.groupId, g);
             for (Member m : g.members.values()) {
-                membership.scheduleHeartbeat(g, m);
+                rebalance.scheduleHeartbeat(g, m);
             }
         }
         for (Map.Entry<String, Map<TopicPartition, OffsetValue>> e : offsets.entrySet()) {

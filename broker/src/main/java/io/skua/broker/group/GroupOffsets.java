@@ -28,16 +28,16 @@ final class GroupOffsets {
     private static final System.Logger log = System.getLogger(GroupOffsets.class.getName());
 
     private final GroupRegistry registry;
-    private final GroupMembership membership;
+    private final GroupRebalance rebalance;
     private final GroupCoordinator.PartitionLookup partitions;
     private final Map<String, ClassicGroup> groups;
     private final GroupConfig config;
     private final GroupLog groupLog;
     private final LongSupplier clock;
 
-    GroupOffsets(GroupRegistry registry, GroupMembership membership, GroupCoordinator.PartitionLookup partitions) {
+    GroupOffsets(GroupRegistry registry, GroupRebalance rebalance, GroupCoordinator.PartitionLookup partitions) {
         this.registry = registry;
-        this.membership = membership;
+        this.rebalance = rebalance;
         this.partitions = partitions;
         this.groups = registry.groups;
         this.config = registry.config;
@@ -74,7 +74,7 @@ final class GroupOffsets {
         }
         Member member = group.get(req.memberId());
         if (member != null) {
-            membership.scheduleHeartbeat(group, member);
+            rebalance.scheduleHeartbeat(group, member);
         }
         return storeOffsets(group, req);
     }

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * State shared by the coordinator's parts ({@link GroupMembership}, {@link GroupOffsets}, the admin APIs and the
- * loader): the groups, which offsets partitions are served, and the helpers that persist a group. Confined to the
- * coordinator's context like everything it holds.
+ * State shared by the coordinator's parts ({@link GroupJoin}, {@link GroupMembership}, {@link GroupRebalance},
+ * {@link GroupOffsets}, the admin APIs and the loader): the groups, which offsets partitions are served, and the
+ * helpers that persist a group. Confined to the coordinator's context like everything it holds.
  */
 final class GroupRegistry {
     enum PartitionState { LOADING, LOADED }

@@ -1,10 +1,8 @@
 package io.skua.broker.group;
 
 import io.skua.broker.partition.Partition;
-import io.skua.broker.partition.Replication;
 
 import io.skua.broker.group.GroupLog;
-import io.skua.broker.metadata.ClusterView;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.protocol.record.Record;
 import io.skua.protocol.record.RecordBatch;
@@ -34,21 +32,13 @@ public final class OffsetsTopicLog implements GroupLog {
     static final int READ_BYTES = 1 << 20;
 
     private final TopicManager topics;
-    private final ClusterView cluster;
     private final LongSupplier clock;
-    private final Replication replication;
     /** How long a clustered append waits for the ISR (then fails, and the request answers an error). */
     static final long COMMIT_TIMEOUT_MS = 5_000;
 
-    public OffsetsTopicLog(TopicManager topics, ClusterView cluster, LongSupplier clock) {
-        this(topics, cluster, clock, Replication.singleNode(1));
-    }
-
-    public OffsetsTopicLog(TopicManager topics, ClusterView cluster, LongSupplier clock, Replication replication) {
+    public OffsetsTopicLog(TopicManager topics, LongSupplier clock) {
         this.topics = topics;
-        this.cluster = cluster;
         this.clock = clock;
-        this.replication = replication;
     }
 
     @Override
@@ -65,14 +55,8 @@ public final class OffsetsTopicLog implements GroupLog {
             kvs.add(new KeyValue(r.key(), r.value()));
         }
         ByteBuffer batch = RecordBatchBuilder.build(kvs, clock.getAsLong());
-        return p.append(batch, cluster.partitionState(TOPIC, partition).leaderEpoch()).compose(r -> {
-            if (p.soleReplica() || r.lastOffset() < 0) {
-                return Future.succeededFuture();
-            }
-            // Clustered with followers in the ISR: acknowledged once every ISR member has it (like acks=all).
-            replication.leaderAppended(TOPIC, partition);
-            return p.awaitHighWatermark(r.lastOffset() + 1, COMMIT_TIMEOUT_MS);
-        });
+        // acknowledged once every ISR member has it, as acks=all (at once when this broker is the only one)
+        return p.appendAsLeader(batch, (short) -1, COMMIT_TIMEOUT_MS).mapEmpty();
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.partition.DelayedOperations;
 import io.skua.broker.partition.Partition;
-import io.skua.broker.partition.Replication;
 import io.skua.broker.metadata.ClusterView;
 import io.skua.storage.TopicMetadata;
 import io.skua.broker.metadata.TopicManager;
@@ -32,14 +31,12 @@ import java.util.List;
 public final class FetchHandler implements ApiHandler<FetchRequestData, FetchResponseData> {
     private final TopicManager topics;
     private final ClusterView cluster;
-    private final Replication replication;
     private final DelayedOperations delayed;
 
-    public FetchHandler(TopicManager topics, ClusterView cluster, Replication replication, DelayedOperations delayed) {
+    public FetchHandler(TopicManager topics, ClusterView cluster, DelayedOperations delayed) {
         this.topics = topics;
         this.delayed = delayed;
         this.cluster = cluster;
-        this.replication = replication;
     }
 
     @Override
@@ -147,7 +144,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData, FetchRes
             int max = Math.max(0, Math.min(p.partitionMaxBytes(), request.maxBytes() <= 0 ? Integer.MAX_VALUE : request.maxBytes()));
             Future<FetchSlice> slice = replicaId >= 0
                     // a follower's fetch offset is its log end: record it (high watermark, ISR), then read to the log end
-                    ? replication.followerFetched(topic.name(), p.partition(), replicaId, replicaEpoch, p.fetchOffset())
+                    ? partition.followerFetched(replicaId, replicaEpoch, p.fetchOffset())
                             .compose(v -> partition.readUpTo(p.fetchOffset(), max, Long.MAX_VALUE))
                     : partition.read(p.fetchOffset(), max);
             return slice.transform(ar -> {

@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -29,24 +28,16 @@ import java.util.function.Supplier;
  * back on the caller's context.
  */
 public final class Partition {
-    private static final System.Logger LOG = System.getLogger(Partition.class.getName());
     private final String topic;
     private final int index;
     private final PartitionLog log;
     private final ExecutorService io;
-    private final ExecutorService flusher;
-    /** Whether a flush of rolled segments is queued or running (at most one per partition). */
-    private final AtomicBoolean flushing = new AtomicBoolean();
+    private final RolledSegmentFlush rolledFlush;
     /** Requests waiting on this partition's progress; {@link #wakeWaiters} tells it of every change. */
     private final DelayedOperations delayed;
     private final LeaderEpochCache epochs;
-    /**
-     * True while this broker is the partition's only in-sync replica (always on a single node): an append is then
-     * committed at once and the high watermark follows the log end. Clustered leaders with followers in the ISR
-     * advance it over the ISR instead (ReplicaManager).
-     */
-    private volatile boolean soleReplica = true;
-
+    /** This broker's leadership of the partition; null while it follows (or does not know its role yet). */
+    private volatile Leadership leadership;
     /** {@code flusher} fsyncs the segments a roll leaves behind, off the writer {@code io}. */
     public Partition(String topic, int index, PartitionLog log, ExecutorService io, ExecutorService flusher,
                      DelayedOperations delayed) {
@@ -55,20 +46,34 @@ public final class Partition {
         this.index = index;
         this.log = log;
         this.io = io;
-        this.flusher = flusher;
         this.epochs = LeaderEpochCache.load(log.dir());
+        this.rolledFlush = new RolledSegmentFlush(topic + "-" + index, log, io, flusher);
     }
 
     public LeaderEpochCache epochs() {
         return epochs;
     }
 
-    public boolean soleReplica() {
-        return soleReplica;
+    /** This broker's leadership of the partition, or null when it is not the leader. */
+    public Leadership leadership() {
+        return leadership;
     }
 
-    public void soleReplica(boolean sole) {
-        this.soleReplica = sole;
+    /**
+     * Makes {@code next} this broker's leadership (a new leader epoch, or a single node opening the partition); the
+     * requests waiting under the previous one re-check.
+     */
+    public void lead(Leadership next) {
+        leadership = next;
+        wakeWaiters();
+    }
+
+    /** Leadership moved elsewhere: requests waiting for this broker's acknowledgement answer NOT_LEADER_OR_FOLLOWER. */
+    public void follow() {
+        if (leadership != null) {
+            leadership = null;
+            wakeWaiters();
+        }
     }
 
     public String topic() {
@@ -96,55 +101,71 @@ public final class Partition {
     }
 
     /**
-     * Appends client batches on the partition's I/O thread. A single node acknowledges what it has written,
-     * so the high watermark follows the log end.
+     * A client append as the leader: the checks of {@link #leaderForAppend}, the append on the partition's writer, and
+     * for acks=all the wait until the ISR has it ({@link DelayedProduce}). Fails with an {@link ApiException} carrying the
+     * Kafka error, or storage's exception. The future completes on the caller's context.
      */
-    public Future<AppendResult> append(ByteBuffer batches, int leaderEpoch) {
-        return onIo(() -> appendOnWriter(batches, leaderEpoch)).andThen(ar -> wakeWaiters());
+    public Future<AppendResult> appendAsLeader(ByteBuffer batches, short acks, long timeoutMs) {
+        Leadership leader;
+        try {
+            leader = leaderForAppend(acks);
+        } catch (ApiException e) {
+            return Future.failedFuture(e);
+        }
+        long deadline = System.nanoTime() + Math.max(0, timeoutMs) * 1_000_000L;
+        Executor back = DelayedOperations.callerContext();
+        return onIo(() -> appendOnWriter(batches, leader)).andThen(ar -> wakeWaiters())
+                .compose(r -> DelayedProduce.committed(this, leader, r, acks, deadline, back));
     }
 
-    /** The body of {@link #append}; runs on this partition's writer ({@link #writer()}). */
-    AppendResult appendOnWriter(ByteBuffer batches, int leaderEpoch) {
-        AppendResult result = log.append(batches, AppendOrigin.CLIENT, leaderEpoch);
+    /**
+     * Before a client append: this broker leads the partition under an epoch the controller has not deposed, and for
+     * acks=all ({@code acks == -1}) the ISR is at least the effective {@code min.insync.replicas}. Returns the
+     * leadership to append under.
+     *
+     * @throws ApiException NOT_LEADER_OR_FOLLOWER or NOT_ENOUGH_REPLICAS
+     */
+    Leadership leaderForAppend(short acks) {
+        Leadership leader = leadership;
+        if (leader == null) {
+            throw new ApiException(Errors.NOT_LEADER_OR_FOLLOWER, null);
+        }
+        if (leader.deposed()) {
+            // the controller refused this broker's leader epoch (it stood still meanwhile): not the leader any more
+            throw new ApiException(Errors.NOT_LEADER_OR_FOLLOWER,
+                    "this broker's leadership was fenced by a newer leader epoch");
+        }
+        if (acks == -1 && !leader.enoughInSync()) {
+            throw new ApiException(Errors.NOT_ENOUGH_REPLICAS, "The size of the current ISR " + leader.isr()
+                    + " is insufficient to satisfy the min.isr requirement of " + leader.minIsr());
+        }
+        return leader;
+    }
+
+    /**
+     * The body of a leader append; runs on this partition's writer ({@link #writer()}). The high watermark moves to
+     * what the ISR allows at once: the new log end when this broker is the only ISR member (always on a single node).
+     */
+    AppendResult appendOnWriter(ByteBuffer batches, Leadership leader) {
+        AppendResult result = log.append(batches, AppendOrigin.CLIENT, leader.leaderEpoch());
         if (!result.duplicate() && result.firstOffset() >= 0) {
-            epochs.assign(leaderEpoch, result.firstOffset());
+            epochs.assign(leader.leaderEpoch(), result.firstOffset());
         }
-        if (!result.duplicate() && soleReplica) {
-            log.updateHighWatermark(log.logEndOffset());
+        long hw = leader.highWatermarkAllowed(log.logEndOffset());
+        if (hw > log.highWatermark()) {
+            log.updateHighWatermark(hw);
         }
-        flushRolledInBackground();
+        rolledFlush.maybeStart();
         return result;
     }
 
     /**
-     * Writer: after an append that rolled the log, fsyncs the old segment on the flusher thread, then moves the
-     * recovery point past it back on the writer (see {@link PartitionLog#flushRolledSegments}).
+     * A follower fetched from {@code fetchOffset} (its log end): the leadership records its progress (high watermark,
+     * ISR). Completes once the high watermark reflects it; at once when this broker does not lead the partition.
      */
-    private void flushRolledInBackground() {
-        if (!log.hasUnflushedRolledSegments() || !flushing.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            flusher.execute(() -> {
-                try {
-                    PartitionLog.RolledFlush done = log.flushRolledSegments();
-                    io.execute(() -> {
-                        try {
-                            log.advanceRecoveryPoint(done);
-                        } catch (RuntimeException e) {
-                            LOG.log(System.Logger.Level.WARNING, "checkpoint after flushing rolled segments of "
-                                    + topic + "-" + index + " failed: " + e);
-                        } finally {
-                            flushing.set(false);
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    flushing.set(false);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            flushing.set(false);
-        }
+    public Future<Void> followerFetched(int replicaId, long replicaEpoch, long fetchOffset) {
+        Leadership leader = leadership;
+        return leader == null ? Future.succeededFuture() : leader.followerFetched(replicaId, replicaEpoch, fetchOffset);
     }
 
     /** The I/O thread that is this partition's single writer. */
@@ -165,7 +186,7 @@ public final class Partition {
                     }
                 }
                 log.append(batches, AppendOrigin.REPLICATION, -1);
-                flushRolledInBackground();
+                rolledFlush.maybeStart();
             }
             if (leaderHighWatermark >= 0) {
                 log.updateHighWatermark(Math.min(leaderHighWatermark, log.logEndOffset()));
@@ -286,20 +307,6 @@ public final class Partition {
             log.close();
             return null;
         }).andThen(ar -> wakeWaiters());
-    }
-
-    /**
-     * Completes (on the caller's context) once the high watermark reaches {@code offset}, or fails with
-     * REQUEST_TIMED_OUT after {@code timeoutMs}: a clustered leader's own writes (the group coordinator's) are
-     * acknowledged when committed.
-     */
-    public Future<Void> awaitHighWatermark(long offset, long timeoutMs) {
-        if (log.highWatermark() >= offset) {
-            return Future.succeededFuture();
-        }
-        return await(DelayedOperations.callerContext(), timeoutMs, () -> log.highWatermark() >= offset)
-                .compose(held -> held ? Future.succeededFuture() : Future.failedFuture(new ApiException(
-                        Errors.REQUEST_TIMED_OUT, topic + "-" + index + " not replicated to the ISR in time")));
     }
 
     /** Waits until {@code condition} holds, re-checked after every change of this partition, or {@code timeoutMs}. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
 
@@ -27,6 +28,7 @@ public final class PartitionRegistry implements AutoCloseable {
 
     private final IoThreads io;
     private final Map<String, List<Partition>> partitions = new ConcurrentHashMap<>();
+    private volatile BiConsumer<TopicMetadata, Partition> onOpen = (topic, partition) -> { };
 
     public PartitionRegistry(IoThreads io) {
         this.io = io;
@@ -38,6 +40,14 @@ public final class PartitionRegistry implements AutoCloseable {
         return list == null || index < 0 || index >= list.size() ? null : list.get(index);
     }
 
+    /**
+     * Sets what runs for every partition {@link #open} makes, before it is served (clustered: the replica manager gives
+     * it the role the metadata names, so a produce never finds the leader's partition without its leadership).
+     */
+    public void onOpen(BiConsumer<TopicMetadata, Partition> hook) {
+        this.onOpen = hook;
+    }
+
     /** Where requests wait for partition progress. */
     public DelayedOperations delayed() {
         return io.delayed();
@@ -45,8 +55,8 @@ public final class PartitionRegistry implements AutoCloseable {
 
     /**
      * Serves the partitions of {@code topic} that {@code hosted} accepts and {@code logs} has a log for, keeping those
-     * already served (a topic that grew keeps its old partitions). {@code soleReplica}: a single node is its own ISR, so
-     * everything its log holds after recovery is committed; clustered, the leader advances the high watermark over the
+     * already served (a topic that grew keeps its old partitions). {@code soleReplica}: a single node is its own ISR and
+     * leads every partition ({@link Leadership#sole}), so everything its log holds after recovery is committed; clustered, the leader advances the high watermark over the
      * ISR and until this broker knows its role the recovered (checkpointed) one stands.
      */
     public void open(TopicMetadata topic, BiPredicate<String, Integer> hosted,
@@ -70,8 +80,9 @@ public final class PartitionRegistry implements AutoCloseable {
                     io.delayed());
             if (soleReplica) {
                 log.updateHighWatermark(log.logEndOffset());
+                partition.lead(Leadership.sole(partition));
             } else {
-                partition.soleReplica(false);
+                onOpen.accept(topic, partition);
             }
             list[p] = partition;
         }

@@ -191,9 +191,9 @@ class BrokerConfigTest {
 
     @Test
     void shouldParseOverrides() {
-        assertEquals(Map.entry("a.b", "c=d"), BrokerConfig.parseOverride("a.b=c=d"));
-        assertThrows(ConfigException.class, () -> BrokerConfig.parseOverride("novalue"));
-        assertThrows(ConfigException.class, () -> BrokerConfig.parseOverride("=x"));
+        assertEquals(Map.entry("a.b", "c=d"), ConfigSources.parseOverride("a.b=c=d"));
+        assertThrows(ConfigException.class, () -> ConfigSources.parseOverride("novalue"));
+        assertThrows(ConfigException.class, () -> ConfigSources.parseOverride("=x"));
     }
 
     @Test

@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  *
  * <p>Crash behaviour: appends write the log first, then the indexes, so after a crash the log may hold a torn
  * batch and the indexes may point past its end or lack entries. {@link #recover} scans every batch, verifies
- * framing, CRC32C and offset order, truncates at the first bad one and rebuilds both indexes.
+ * framing, CRC32C and offset order, truncates at the first bad one and rebuilds both indexes
+ * ({@link SegmentRecovery} holds both checks).
  *
  * <p>Parts: {@link SegmentIndexes} keeps both indexes and the values that maintain them, {@link SegmentReader} is the
  * read path, {@link RecentBatches} and {@link TailBytes} let a consumer following the tail skip the index and the file.
@@ -42,7 +43,6 @@ public final class Segment implements Closeable {
     public static final String CLEANED_SUFFIX = ".cleaned";
     /** Appended to the file names of a cleaned segment being swapped in (see {@code LogCompactor}). */
     public static final String SWAP_SUFFIX = ".swap";
-    private static final int CRC_CHUNK = 64 * 1024;
 
     private final Path dir;
     private final long baseOffset;
@@ -151,40 +151,10 @@ public final class Segment implements Closeable {
 
     /** Recomputes nextOffset, max timestamp and the roll base from the time index and the unindexed tail. */
     private boolean loadTail() throws IOException {
-        int limit = size;
-        ByteBuffer scratch = SegmentReader.headerBuffer();
-        SparseIndex offsetIndex = indexes.offsetIndex;
-        SparseIndex timeIndex = indexes.timeIndex;
-        int n = offsetIndex.entries();
-        int pos = n == 0 ? 0 : offsetIndex.value(n - 1);
-        long expectedBase = n == 0 ? -1 : baseOffset + offsetIndex.key(n - 1);
-        long maxTs = RecordBatch.NO_TIMESTAMP;
-        long offsetOfMax = -1;
-        int t = timeIndex.entries();
-        if (t > 0) {
-            maxTs = timeIndex.key(t - 1);
-            offsetOfMax = baseOffset + timeIndex.value(t - 1);
-        }
-        long next = baseOffset;
-        while (pos < limit) {
-            RecordBatch h = reader.header(pos, limit, scratch);
-            if (h == null || (expectedBase >= 0 && h.baseOffset() != expectedBase) || h.baseOffset() < next) {
-                return false;
-            }
-            expectedBase = -1;
-            if (h.maxTimestamp() > maxTs) {
-                maxTs = h.maxTimestamp();
-                offsetOfMax = h.baseOffset();
-            }
-            next = h.nextOffset();
-            pos += h.sizeInBytes();
-        }
-        if (!timeIndex.isSane(next - baseOffset)) {
+        long next = SegmentRecovery.scanTail(baseOffset, size, reader, indexes);
+        if (next < 0) {
             return false;
         }
-        RecordBatch first = limit > 0 ? reader.header(0, limit, scratch) : null;
-        indexes.restore(first == null ? RecordBatch.NO_TIMESTAMP : first.maxTimestamp(),
-                limit - (n == 0 ? 0 : offsetIndex.value(n - 1)), maxTs, offsetOfMax);
         nextOffset = next;
         return true;
     }
@@ -200,26 +170,14 @@ public final class Segment implements Closeable {
         tail = null;
         indexes.clear();
         long fileSize = log.size();
-        int limit = (int) Math.min(fileSize, Integer.MAX_VALUE);
-        ByteBuffer scratch = SegmentReader.headerBuffer();
-        ByteBuffer chunk = ByteBuffer.allocate(CRC_CHUNK);
-        long next = baseOffset;
-        int pos = 0;
-        while (true) {
-            RecordBatch h = reader.header(pos, limit, scratch);
-            if (h == null || h.baseOffset() < next || h.lastOffsetDelta() < 0 || h.recordCount() < 0
-                    || h.lastOffset() - baseOffset > Integer.MAX_VALUE || !reader.crcMatches(h, pos, chunk)) {
-                break;
-            }
-            indexes.indexBatch(h, pos, indexIntervalBytes);
-            next = h.nextOffset();
-            pos += h.sizeInBytes();
-        }
+        SegmentRecovery.Verified verified = SegmentRecovery.verify(baseOffset,
+                (int) Math.min(fileSize, Integer.MAX_VALUE), reader, indexes, indexIntervalBytes);
+        int pos = verified.validBytes();
         if (pos < fileSize) {
             log.truncate(pos);
         }
         size = pos;
-        nextOffset = next;
+        nextOffset = verified.nextOffset();
         return fileSize - pos;
     }
 

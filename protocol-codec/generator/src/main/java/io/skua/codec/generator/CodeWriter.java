@@ -1,6 +1,6 @@
 package io.skua.codec.generator;
 
-/** Appends indented Java source lines. */
+/** Appends indented Java source lines; {@link #when} guards a block with a {@link VersionConditions} condition. */
 final class CodeWriter {
     private final StringBuilder sb = new StringBuilder(64 * 1024);
     private int indent;
@@ -43,6 +43,30 @@ final class CodeWriter {
         indent--;
         line("}" + suffix);
         return this;
+    }
+
+    /** Emits {@code body} guarded by {@code cond}, leaving out the guard when it is constant. */
+    void when(String cond, Runnable body) {
+        if (cond.equals("false")) {
+            return;
+        }
+        if (cond.equals("true")) {
+            body.run();
+            return;
+        }
+        open("if (" + cond + ")");
+        body.run();
+        close();
+    }
+
+    /** Like {@link #when} but always opens a block, so locals declared by {@code body} stay scoped. */
+    void whenBlock(String cond, Runnable body) {
+        if (cond.equals("false")) {
+            return;
+        }
+        open(cond.equals("true") ? "" : "if (" + cond + ")");
+        body.run();
+        close();
     }
 
     @Override

@@ -17,11 +17,11 @@ import java.util.function.BiPredicate;
 
 /**
  * The partitions this broker hosts, by topic name and index: each a {@link Partition} over its open log, pinned to its
- * I/O thread, sharing the {@link DelayedOperations}. Topic admin ({@code metadata.TopicManager}) decides which topics
- * exist and opens their logs; this registry makes their partitions servable ({@link #open}) and unservable
+ * I/O thread, sharing the {@link DelayedOperations}. The topic registry ({@code metadata.TopicManager}, driven by the topic
+ * services) decides which topics exist and opens their logs; this registry makes their partitions servable ({@link #open}) and unservable
  * ({@link #remove}), and runs the periodic retention pass over them.
  *
- * <p>Thread-safety: lookups from any thread; {@link #open} and {@link #remove} from the topic admin's single thread.
+ * <p>Thread-safety: lookups from any thread; {@link #open} and {@link #remove} from the topic registry's admin lock.
  */
 public final class PartitionRegistry implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PartitionRegistry.class.getName());

@@ -2,6 +2,7 @@ package io.skua.storage.log;
 
 import io.skua.protocol.record.RecordBatch;
 import io.skua.protocol.record.TimestampType;
+import io.skua.storage.AbortedTransaction;
 import io.skua.storage.ActiveProducer;
 import io.skua.storage.AppendOrigin;
 import io.skua.storage.AppendResult;
@@ -14,6 +15,7 @@ import io.skua.storage.file.DurableFiles;
 import io.skua.storage.load.LogLoader.LoadedLog;
 import io.skua.storage.load.LogLoader;
 import io.skua.storage.load.PartitionCheckpoint;
+import io.skua.storage.producer.ControlMarker;
 import io.skua.storage.producer.ProducerStateManager;
 import io.skua.storage.retention.RetentionPolicy;
 import io.skua.storage.segment.Segment;
@@ -66,6 +68,7 @@ public final class PartitionLog implements Closeable {
     private final Path dir;
     private final LongSupplier clock;
     private final ProducerStateManager producers;
+    private final LogTransactions transactions;
     private volatile LogConfig config;
     /** The segment list (copy-on-write) and its files. */
     private final LogSegments segments;
@@ -85,6 +88,7 @@ public final class PartitionLog implements Closeable {
         this.config = config;
         this.clock = clock;
         this.producers = new ProducerStateManager(dir);
+        this.transactions = new LogTransactions(producers);
         this.segments = new LogSegments(dir, clock);
     }
 
@@ -103,6 +107,7 @@ public final class PartitionLog implements Closeable {
             log.logStartOffset = loaded.logStartOffset();
             log.highWatermark = loaded.highWatermark();
             log.recoveryPoint = loaded.recoveryPoint();
+            log.transactions.onHighWatermark(log.highWatermark);
         } catch (IOException e) {
             log.closeQuietly();
             throw StorageException.io("Cannot open partition log " + dir, e);
@@ -184,6 +189,7 @@ public final class PartitionLog implements Closeable {
         try {
             Segment segment = maybeRoll(bytes, firstOffset, next - 1, maxTimestamp, now, cfg);
             segment.append(data, list, cfg.indexIntervalBytes());
+            transactions.onAppended(segment, producerAppend.commit());
             if (cfg.flushOnAppend()) {
                 segment.flush();
             }
@@ -191,7 +197,6 @@ public final class PartitionLog implements Closeable {
             failed = true;
             throw StorageException.io("Append to " + dir + " failed", e);
         }
-        producerAppend.commit();
         logEndOffset = next;
         return new AppendResult(firstOffset, next - 1, appendTime, logStartOffset, false);
     }
@@ -323,6 +328,41 @@ public final class PartitionLog implements Closeable {
      */
     public void updateHighWatermark(long offset) {
         highWatermark = Math.min(Math.max(offset, logStartOffset), logEndOffset);
+        transactions.onHighWatermark(highWatermark);
+    }
+
+    /**
+     * The last stable offset: below it every transaction is decided and its marker replicated, so a
+     * {@code read_committed} fetch reads below it. The first offset of the oldest open transaction (or one whose marker
+     * is not yet below the high watermark), clamped to [log start, high watermark]; the high watermark if none.
+     */
+    public long lastStableOffset() {
+        return transactions.lastStableOffset(logStartOffset, highWatermark);
+    }
+
+    /**
+     * Any thread: the aborted transactions overlapping {@code [fetchOffset, upperBoundOffset)}, in marker order (a
+     * {@code read_committed} Fetch's {@code AbortedTransactions}; pass the offset after the last batch returned).
+     */
+    public List<AbortedTransaction> abortedTransactions(long fetchOffset, long upperBoundOffset) {
+        return LogTransactions.abortedTransactions(segments.list(), fetchOffset, upperBoundOffset);
+    }
+
+    /**
+     * Appends a transaction marker as the partition leader writes it (WriteTxnMarkers): a control batch of
+     * {@code producerId}/{@code producerEpoch} ending its transaction here, as {@link AppendOrigin#COORDINATOR}. An
+     * abort adds the transaction to the aborted-transaction index; either moves the last stable offset once the marker
+     * is below the high watermark. A producer without an open transaction here gets the marker all the same.
+     *
+     * @return the marker's offset
+     * @throws StorageException INVALID_PRODUCER_EPOCH for an older producer epoch, TRANSACTION_COORDINATOR_FENCED for
+     *                          an older coordinator epoch than the producer's last marker, or as {@link #append}
+     */
+    public long appendControlMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
+                                    int leaderEpoch) {
+        ByteBuffer batch = new ControlMarker(commit, coordinatorEpoch).toBatch(producerId, producerEpoch,
+                clock.getAsLong());
+        return append(batch, AppendOrigin.COORDINATOR, leaderEpoch).firstOffset();
     }
 
     public void updateConfig(LogConfig newConfig) {
@@ -439,6 +479,7 @@ public final class PartitionLog implements Closeable {
         highWatermark = Math.min(Math.max(highWatermark, logStartOffset), newEnd);
         recoveryPoint = Math.min(recoveryPoint, newEnd);
         LogLoader.rebuildProducerState(producers, segments.list(), newEnd);
+        transactions.onHighWatermark(highWatermark);
         writeCheckpoint();
     }
 

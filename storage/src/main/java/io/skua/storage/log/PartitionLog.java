@@ -593,7 +593,7 @@ public final class PartitionLog implements Closeable {
 
     /** What the cleaner needs to plan a cleaning, captured on the writer thread. */
     public record CleaningView(Path dir, List<Segment> segments, long logStartOffset, long highWatermark, LogConfig config,
-                        Map<Long, Long> producerLastOffsets) {
+                        Map<Long, Long> producerLastOffsets, long lastStableOffset) {
     }
 
     public CleaningView cleaningView() {
@@ -602,7 +602,7 @@ public final class PartitionLog implements Closeable {
         for (ActiveProducer p : producers.activeProducers()) {
             last.put(p.producerId(), p.lastOffset());
         }
-        return new CleaningView(dir, segments.list(), logStartOffset, highWatermark, config, last);
+        return new CleaningView(dir, segments.list(), logStartOffset, highWatermark, config, last, lastStableOffset());
     }
 
     /** Steps of {@link #replaceSegments}, reported to a {@link SwapObserver} (tests inject crashes there). */

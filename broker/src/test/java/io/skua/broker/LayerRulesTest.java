@@ -112,7 +112,6 @@ class LayerRulesTest {
             "broker/src/main/java/io/skua/broker/config/BrokerConfig.java",
             "broker/src/main/java/io/skua/broker/group/GroupMembership.java",
                         "protocol-codec/generator/src/main/java/io/skua/codec/generator/MessageGenerator.java",
-            "storage/src/main/java/io/skua/storage/log/PartitionLog.java",
             "storage/src/main/java/io/skua/storage/segment/Segment.java");
 
     // ---------------------------------------------------------------------------------------------------

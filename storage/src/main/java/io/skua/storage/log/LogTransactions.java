@@ -15,8 +15,8 @@ import java.util.List;
  * are open and which a marker ended; this keeps the result where readers on any thread find it.
  *
  * <ul>
- *   <li><b>Last stable offset</b> (LSO): the first offset of the oldest transaction still open, or ended by a marker not
- *       yet below the high watermark, clamped to [log start, high watermark]; the high watermark if there is none.
+ *   <li><b>Last stable offset</b> (LSO): the first offset of the oldest transaction still open, or ended by a marker
+ *       not yet below the high watermark, clamped to [log start, high watermark]; the high watermark if there is none.
  *       A {@code read_committed} consumer reads below it. Refreshed after every append, high-watermark move and
  *       truncation.</li>
  *   <li><b>Aborted transactions</b>: each abort marker appended adds {@code (producerId, firstOffset, markerOffset,
@@ -34,7 +34,7 @@ final class LogTransactions {
         this.producers = producers;
     }
 
-    /** Writer: indexes the aborted transactions among {@code completed}, whose markers were just appended to {@code segment}. */
+    /** Writer: indexes the aborted ones among {@code completed}, whose markers were just written to {@code segment}. */
     void onAppended(Segment segment, List<CompletedTxn> completed) throws IOException {
         for (CompletedTxn txn : completed) {
             if (txn.aborted()) {
@@ -58,7 +58,8 @@ final class LogTransactions {
     /** Any thread: min(high watermark, max(first unstable offset, log start)). */
     long lastStableOffset(long logStartOffset, long highWatermark) {
         long first = firstUnstableOffset;
-        return first == TransactionState.NONE ? highWatermark : Math.min(highWatermark, Math.max(first, logStartOffset));
+        return first == TransactionState.NONE ? highWatermark
+                : Math.min(highWatermark, Math.max(first, logStartOffset));
     }
 
     /**

@@ -296,6 +296,17 @@ public final class ProducerStateManager {
         return out;
     }
 
+    /** Producer id -> last offset of its last remembered batch (the cleaner keeps that batch). */
+    public Map<Long, Long> lastBatchOffsets() {
+        Map<Long, Long> last = new HashMap<>();
+        for (ProducerEntry e : producers.values()) {
+            if (!e.batches.isEmpty()) {
+                last.put(e.producerId, e.batches.getLast().lastOffset());
+            }
+        }
+        return last;
+    }
+
     List<Long> producerIds() {
         return new ArrayList<>(producers.keySet());
     }

@@ -294,8 +294,9 @@ public final class Segment implements Closeable {
     }
 
     /**
-     * Any thread: adds the aborted transactions of this segment's index overlapping {@code [fetchOffset,
-     * upperBoundOffset)} to {@code out}; true if no later segment can hold one that overlaps (see {@link TransactionIndex}).
+     * Any thread: adds the aborted transactions of this segment's index overlapping
+     * {@code [fetchOffset, upperBoundOffset)} to {@code out}; true if no later segment can hold one that overlaps (see
+     * {@link TransactionIndex}).
      */
     public boolean collectAbortedTransactions(long fetchOffset, long upperBoundOffset, List<AbortedTransaction> out) {
         return indexes.txnIndex.collect(fetchOffset, upperBoundOffset, out);

@@ -201,6 +201,12 @@ public final class ProducerStateManager {
         if (!batch.hasProducerId()) {
             return Optional.empty();
         }
+        if (!batch.isControl() && !batch.isTransactional()) { // the common case, without an Append's copies
+            producers.computeIfAbsent(batch.producerId(), ProducerEntry::new).add(batch.producerEpoch(),
+                    new BatchMetadata(batch.baseSequence(), batch.lastSequence(), batch.baseOffset(),
+                            batch.lastOffset(), batch.maxTimestamp()));
+            return Optional.empty();
+        }
         Append append = new Append();
         append.validateAndStage(batch, AppendOrigin.REPLICATION, batch.baseOffset(), batch.lastOffset(),
                 batch.maxTimestamp());

@@ -50,11 +50,12 @@ import java.util.function.LongSupplier;
  * {@link LogTransactions} and {@link LogSegments}, over the shared {@link LogOffsets}.
  *
  * <h2>Thread-safety</h2>
- * One writer: {@link #append}, {@link #truncateTo}, {@link #truncateFullyAndStartAt}, {@link #applyRetention},
- * {@link #deleteRecordsBefore}, {@link #flush}, {@link #updateHighWatermark} and {@link #close} must be called from
- * a single thread at a time (the broker's per-partition writer). {@link #read}, {@link #offsetForTimestamp},
- * {@link #maxTimestampOffset} and the offset getters may be called from any thread concurrently with the writer:
- * the segment list is copy-on-write and the offsets are volatile, so readers never block the writer.
+ * One writer: {@link #append}, {@link #appendControlMarker}, {@link #truncateTo}, {@link #truncateFullyAndStartAt},
+ * {@link #applyRetention}, {@link #deleteRecordsBefore}, {@link #flush}, {@link #updateHighWatermark} and
+ * {@link #close} must be called from a single thread at a time (the broker's per-partition writer). {@link #read},
+ * {@link #offsetForTimestamp}, {@link #maxTimestampOffset}, {@link #lastStableOffset}, {@link #abortedTransactions}
+ * and the offset getters may be called from any thread concurrently with the writer: the segment list is
+ * copy-on-write and the offsets are volatile, so readers never block the writer.
  */
 public final class PartitionLog implements Closeable {
     public static final String CLEAN_SHUTDOWN_FILE = LogLoader.CLEAN_SHUTDOWN_FILE;

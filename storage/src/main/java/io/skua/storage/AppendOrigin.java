@@ -9,7 +9,8 @@ public enum AppendOrigin {
     CLIENT,
     /**
      * The broker's own coordinators (group offsets, transaction markers): like {@link #CLIENT}, but control batches
-     * are allowed and sequences are not checked (producer epochs still are).
+     * are allowed and sequences are not checked (producer epochs still are, and a marker's coordinator epoch).
+     * {@link io.skua.storage.log.PartitionLog#appendControlMarker} appends markers this way.
      */
     COORDINATOR,
     /** A follower copying the leader: batches keep their offsets, epochs and timestamps; only framing and CRC are checked. */

@@ -16,6 +16,8 @@ public class StorageException extends RuntimeException {
         RECORD_LIST_TOO_LARGE(18),
         OUT_OF_ORDER_SEQUENCE_NUMBER(45),
         INVALID_PRODUCER_EPOCH(47),
+        INVALID_TXN_STATE(48),
+        TRANSACTION_COORDINATOR_FENCED(52),
         KAFKA_STORAGE_ERROR(56),
         UNKNOWN_PRODUCER_ID(59),
         INVALID_RECORD(87);

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
@@ -41,6 +43,20 @@ public final class Batches {
     public static ByteBuffer idempotent(long producerId, short epoch, int baseSequence, int count) {
         return MemoryRecords.withIdempotentRecords(0L, Compression.NONE, producerId, epoch, baseSequence, -1,
                 records(count, 1_000L, "p" + baseSequence)).buffer();
+    }
+
+    /** A transactional batch of {@code count} uncompressed records. */
+    public static ByteBuffer transactional(long producerId, short epoch, int baseSequence, int count) {
+        return MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, epoch, baseSequence,
+                records(count, 1_000L, "t" + baseSequence)).buffer();
+    }
+
+    /** A transaction marker as kafka-clients writes it, at {@code offset} (for replicated appends). */
+    public static ByteBuffer kafkaMarker(long offset, long producerId, short epoch, int coordinatorEpoch,
+                                         boolean commit) {
+        return MemoryRecords.withEndTransactionMarker(offset, 1_000L, 0, producerId, epoch,
+                new EndTransactionMarker(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT,
+                        coordinatorEpoch)).buffer();
     }
 
     public static ByteBuffer concat(ByteBuffer... buffers) {

@@ -31,7 +31,7 @@ class PackageDependenciesTest {
             "load", Set.of("", "file", "segment", "producer"),
             "retention", Set.of("", "segment"),
             "log", Set.of("", "file", "segment", "producer", "load", "retention"),
-            "cleaner", Set.of("", "file", "segment", "log"));
+            "cleaner", Set.of("", "file", "segment", "producer", "log"));
     private static final Path SOURCES = Path.of("src/main/java/io/skua/storage");
     private static final Pattern IMPORT =
             Pattern.compile("^import (?:static )?io\\.skua\\.storage\\.(?:([a-z]\\w*)\\.)?[A-Z]", Pattern.MULTILINE);

@@ -29,6 +29,7 @@ final class CleanedSegmentWriter {
     /** Accounts bytes read or written with the throttler (and fails once the cleaner stops). */
     private final LongConsumer acquire;
     private final long[] horizon;
+    private final TransactionTracker transactions;
     private final long deleteHorizonIfNew;
     private final int interval;
     final List<Segment> group = new ArrayList<>();
@@ -38,8 +39,10 @@ final class CleanedSegmentWriter {
 
     /** @param horizon in/out: the earliest delete horizon of the tombstones kept so far, -1 for none */
     CleanedSegmentWriter(LogCompactor.Plan plan, KeyOffsetMap map, long baseOffset, long[] horizon,
-                         RecordDecoder decoder, LongConsumer acquire) throws IOException {
+                         TransactionTracker transactions, RecordDecoder decoder, LongConsumer acquire)
+            throws IOException {
         this.plan = plan;
+        this.transactions = transactions;
         this.map = map;
         this.decoder = decoder;
         this.acquire = acquire;
@@ -93,8 +96,10 @@ final class CleanedSegmentWriter {
                     + batch.baseOffset() + " in " + plan.view.dir() + " fails its CRC");
         }
         if (batch.isControl()) {
-            return batch.slice();
+            return cleanControl(batch);
         }
+        transactions.onDataBatch(batch);
+        boolean aborted = transactions.isAborted(batch);
         List<ParsedRecord> kept = new ArrayList<>();
         boolean[] tombstoneKept = {false};
         boolean hasHorizon = batch.hasDeleteHorizon();
@@ -102,7 +107,7 @@ final class CleanedSegmentWriter {
         int[] total = {0};
         decoder.forEachRecord(batch, r -> {
             total[0]++;
-            if (r.key == null) {
+            if (r.key == null || aborted) {
                 return;
             }
             long newest = map.get(r.key);
@@ -131,6 +136,31 @@ final class CleanedSegmentWriter {
             return null;
         }
         return rebuild(batch, kept, setHorizon);
+    }
+
+    /**
+     * A marker still needed is copied (an abort's index entry goes with it). One whose transaction has no batch left
+     * gets a delete horizon (now + {@code delete.retention.ms}) the first time, and goes once it has passed.
+     */
+    private ByteBuffer cleanControl(RecordBatch batch) throws IOException {
+        TransactionTracker.MarkerDecision decision = transactions.onControlBatch(batch);
+        if (decision.needed()) {
+            if (decision.indexEntry().isPresent()) {
+                out.appendAbortedTransaction(decision.indexEntry().get());
+            }
+            return batch.slice();
+        }
+        long batchHorizon = batch.hasDeleteHorizon() ? batch.baseTimestamp() : deleteHorizonIfNew;
+        if (batchHorizon <= plan.nowMs) {
+            return null;
+        }
+        horizon[0] = horizon[0] < 0 ? batchHorizon : Math.min(horizon[0], batchHorizon);
+        if (batch.hasDeleteHorizon()) {
+            return batch.slice();
+        }
+        List<ParsedRecord> records = new ArrayList<>();
+        decoder.forEachRecord(batch, records::add);
+        return rebuild(batch, records, true);
     }
 
     /** A copy of {@code batch}'s header with only {@code kept} records (maybe none). */

@@ -1,9 +1,10 @@
 package io.skua.storage.cleaner;
 
+import io.skua.storage.AbortedTransaction;
 import io.skua.storage.LogConfig;
 import io.skua.storage.StorageException;
-import io.skua.storage.log.PartitionLog.CleaningView;
-import io.skua.storage.log.PartitionLog.SwapObserver;
+import io.skua.storage.log.CleaningView;
+import io.skua.storage.log.SwapObserver;
 import io.skua.storage.log.PartitionLog;
 import io.skua.storage.segment.Segment;
 import java.io.IOException;
@@ -112,12 +113,16 @@ public final class LogCompactor {
         final List<Segment> cleanable;
         final long firstDirty;
         final long nowMs;
+        /** The aborted transactions overlapping the cleanable segments. */
+        final List<AbortedTransaction> aborted;
 
-        private Plan(CleaningView view, List<Segment> cleanable, long firstDirty, long nowMs) {
+        private Plan(CleaningView view, List<Segment> cleanable, long firstDirty, long nowMs,
+                     List<AbortedTransaction> aborted) {
             this.view = view;
             this.cleanable = cleanable;
             this.firstDirty = firstDirty;
             this.nowMs = nowMs;
+            this.aborted = aborted;
         }
     }
 
@@ -169,7 +174,7 @@ public final class LogCompactor {
         try {
             for (int i = 0; i < all.size() - 1; i++) {
                 Segment s = all.get(i);
-                if (s.nextOffset() > view.highWatermark()
+                if (s.nextOffset() > view.lastStableOffset()
                         || (cfg.minCompactionLagMs() > 0 && now - s.largestTimestamp() < cfg.minCompactionLagMs())) {
                     break;
                 }
@@ -198,7 +203,8 @@ public final class LogCompactor {
         if (!horizonPassed && (dirtyBytes == 0 || ratio < cfg.minCleanableDirtyRatio())) {
             return Optional.empty();
         }
-        return Optional.of(new Plan(view, List.copyOf(cleanable), firstDirty, now));
+        List<AbortedTransaction> aborted = log.abortedTransactions(cleanable.get(0).baseOffset(), end);
+        return Optional.of(new Plan(view, List.copyOf(cleanable), firstDirty, now, aborted));
     }
 
     // ---------------------------------------------------------------- 2. build (cleaner thread)
@@ -215,8 +221,9 @@ public final class LogCompactor {
         LogConfig cfg = view.config();
         KeyOffsetMap map = new KeyOffsetMap(maxMapEntries);
         List<Segment> outputs = new ArrayList<>();
+        TransactionTracker transactions = new TransactionTracker(plan.aborted);
         try {
-            long mapEnd = buildMap(plan, map);
+            long mapEnd = buildMap(plan, map, new TransactionTracker(plan.aborted));
             long[] horizon = {-1};
             long removed = 0;
             List<List<Segment>> groups = new ArrayList<>();
@@ -234,7 +241,7 @@ public final class LogCompactor {
                     writer = null;
                 }
                 if (writer == null) {
-                    writer = new CleanedSegmentWriter(plan, map, s.baseOffset(), horizon, decoder,
+                    writer = new CleanedSegmentWriter(plan, map, s.baseOffset(), horizon, transactions, decoder,
                             this::acquire);
                     outputs.add(writer.out); // from now on, a failure discards it
                 }
@@ -259,7 +266,7 @@ public final class LogCompactor {
     }
 
     /** Scans the dirty segments into {@code map}; returns the offset below which the map is complete. */
-    private long buildMap(Plan plan, KeyOffsetMap map) throws IOException {
+    private long buildMap(Plan plan, KeyOffsetMap map, TransactionTracker transactions) throws IOException {
         long end = plan.cleanable.get(plan.cleanable.size() - 1).nextOffset();
         for (Segment s : plan.cleanable) {
             if (s.nextOffset() <= plan.firstDirty) {
@@ -268,7 +275,8 @@ public final class LogCompactor {
             long[] full = {-1};
             s.forEachBatch(Integer.MAX_VALUE, batch -> {
                 acquire(batch.sizeInBytes());
-                if (full[0] >= 0 || batch.lastOffset() < plan.firstDirty || batch.isControl()) {
+                if (full[0] >= 0 || batch.lastOffset() < plan.firstDirty || batch.isControl()
+                        || transactions.isAborted(batch)) {
                     return;
                 }
                 if (map.wouldOverflow(batch.recordCount())) {

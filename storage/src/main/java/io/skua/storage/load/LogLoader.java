@@ -1,5 +1,6 @@
 package io.skua.storage.load;
 
+import io.skua.storage.AbortedTransaction;
 import io.skua.storage.LogConfig;
 import io.skua.storage.file.DurableFiles;
 import io.skua.storage.file.LogFileNames;
@@ -105,6 +106,7 @@ public final class LogLoader {
         deleteIndexesWithoutLog(logs);
         long now = clock.getAsLong();
         List<Segment> loaded = new ArrayList<>();
+        Set<Long> rebuilt = new TreeSet<>(); // segments whose indexes were rebuilt, the transaction index included
         if (logs.isEmpty()) {
             loaded.add(Segment.create(dir, Math.max(0, checkpointStart), now));
             clean = true;
@@ -125,8 +127,10 @@ public final class LogLoader {
                 if (justSwapped && !recovering) {
                     segment.recover(config.indexIntervalBytes());
                     segment.flush();
+                    rebuilt.add(base);
                 }
                 if (recovering) {
+                    rebuilt.add(base);
                     recovered++;
                     truncatedBytes = segment.recover(config.indexIntervalBytes());
                     segment.flush();
@@ -152,7 +156,7 @@ public final class LogLoader {
         long logStartOffset = Math.min(Math.max(checkpointStart, first.baseOffset()), logEndOffset);
         long highWatermark = Math.min(Math.max(checkpointHw, logStartOffset), logEndOffset);
         long recoveryPoint = clean ? Math.min(checkpointRecovery, logEndOffset) : logEndOffset;
-        rebuildProducerState(producers, segments, logEndOffset);
+        rebuildProducerState(producers, segments, logEndOffset, rebuilt);
         Files.deleteIfExists(marker);
         DurableFiles.fsyncDirectory(dir);
         PartitionCheckpoint.write(dir, recoveryPoint, logStartOffset, highWatermark);
@@ -198,7 +202,8 @@ public final class LogLoader {
             TreeMap<Long, Path> replaced = new TreeMap<>();
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
                 for (Path f : files) {
-                    for (String suffix : List.of(Segment.LOG_SUFFIX, Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
+                    for (String suffix : List.of(Segment.LOG_SUFFIX, Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX,
+                            Segment.TXN_INDEX_SUFFIX)) {
                         Optional<Long> b = LogFileNames.parseOffset(f, suffix);
                         if (b.isPresent() && b.get() >= base && b.get() < Math.max(end, base + 1)) {
                             replaced.put(b.get(), f);
@@ -207,7 +212,7 @@ public final class LogLoader {
                     }
                 }
             }
-            for (String suffix : List.of(Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
+            for (String suffix : List.of(Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX, Segment.TXN_INDEX_SUFFIX)) {
                 Files.deleteIfExists(dir.resolve(LogFileNames.fileName(base, suffix) + Segment.SWAP_SUFFIX));
             }
             Files.move(dir.resolve(LogFileNames.fileName(base, Segment.LOG_SUFFIX) + Segment.SWAP_SUFFIX),
@@ -220,7 +225,7 @@ public final class LogLoader {
     }
 
     private void deleteIndexesWithoutLog(TreeMap<Long, Path> logs) throws IOException {
-        for (String suffix : List.of(Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX)) {
+        for (String suffix : List.of(Segment.INDEX_SUFFIX, Segment.TIME_INDEX_SUFFIX, Segment.TXN_INDEX_SUFFIX)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + suffix)) {
                 for (Path f : files) {
                     Optional<Long> base = LogFileNames.parseOffset(f, suffix);
@@ -238,13 +243,42 @@ public final class LogLoader {
      */
     public static void rebuildProducerState(ProducerStateManager producers, List<Segment> segments, long logEndOffset)
             throws IOException {
-        long from = producers.loadLatestSnapshot(logEndOffset);
+        rebuildProducerState(producers, segments, logEndOffset, Set.of());
+    }
+
+    /**
+     * {@link #rebuildProducerState(ProducerStateManager, List, long)}, also refilling the (emptied) aborted-transaction
+     * indexes of the segments based at {@code rebuilt}: the replay then starts from the newest snapshot at or below
+     * the first of them, and each abort marker found in one of them adds its transaction to that segment's index.
+     */
+    static void rebuildProducerState(ProducerStateManager producers, List<Segment> segments, long logEndOffset,
+                                     Set<Long> rebuilt) throws IOException {
+        long ceiling = rebuilt.isEmpty() ? logEndOffset : Math.min(logEndOffset, rebuilt.iterator().next());
+        long from = producers.loadLatestSnapshot(ceiling, logEndOffset);
         if (from == logEndOffset) {
             return;
         }
+        IOException[] failure = {null};
         for (Segment s : segments) {
-            if (s.nextOffset() > from) {
-                s.forEachBatchHeader(Math.max(from, 0), producers::replay);
+            if (s.nextOffset() <= from) {
+                continue;
+            }
+            boolean reindex = rebuilt.contains(s.baseOffset());
+            s.forEachBatchHeader(Math.max(from, 0), batch -> producers.replay(batch).ifPresent(txn -> {
+                if (reindex && txn.aborted() && failure[0] == null) {
+                    try {
+                        s.appendAbortedTransaction(new AbortedTransaction(txn.producerId(), txn.firstOffset(),
+                                txn.lastOffset(), txn.lastStableOffset()));
+                    } catch (IOException e) {
+                        failure[0] = e;
+                    }
+                }
+            }));
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+            if (reindex) {
+                s.flush();
             }
         }
     }

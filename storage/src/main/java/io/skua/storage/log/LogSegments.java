@@ -128,26 +128,57 @@ final class LogSegments {
     }
 
     /**
+     * Writer: {@link PartitionLog#replaceSegments}: checks that {@code replaced} is still a run of inactive segments of
+     * the list and that {@code cleaned} covers it exactly (a complete, fsynced segment whose files carry
+     * {@link Segment#CLEANED_SUFFIX}, with the base offset of the first replaced segment and the next offset of the
+     * last), then swaps it in crash-safely: rename the cleaned files to {@code .swap}, fsync the directory, rename the
+     * old segments to {@code .deleted} (kept readable for {@code file.delete.delay.ms} like retention's), rename the
+     * swap files to their final names, fsync the directory, then publish the new segment list. The loader completes a
+     * swap interrupted after the first step and discards one interrupted before it.
+     *
+     * @return false, with nothing changed, if {@code replaced} is gone or would reach the active segment
+     * @throws IllegalArgumentException if {@code cleaned} does not start and end where {@code replaced} does
+     */
+    boolean replace(List<Segment> replaced, Segment cleaned, SwapObserver observer, long delayMs) throws IOException {
+        List<Segment> l = list;
+        int first = l.indexOf(replaced.get(0));
+        if (first < 0 || first + replaced.size() >= l.size()) {
+            return false; // gone, or the run would reach the active segment
+        }
+        for (int i = 0; i < replaced.size(); i++) {
+            if (l.get(first + i) != replaced.get(i)) {
+                return false;
+            }
+        }
+        Segment last = replaced.get(replaced.size() - 1);
+        if (cleaned.baseOffset() != replaced.get(0).baseOffset() || cleaned.nextOffset() != last.nextOffset()) {
+            throw new IllegalArgumentException("Cleaned segment " + cleaned + " does not cover " + replaced);
+        }
+        swap(first, replaced, cleaned, observer, delayMs);
+        return true;
+    }
+
+    /**
      * Writer: the file protocol of {@link PartitionLog#replaceSegments}, after its checks: rename {@code cleaned} to
      * {@code .swap}, fsync the directory, rename the replaced segments to {@code .deleted}, rename the swap files to
      * their final names, fsync, then publish the list with {@code cleaned} in place of the run starting at
      * {@code first}.
      */
-    void swap(int first, List<Segment> replaced, Segment cleaned, PartitionLog.SwapObserver observer, long delayMs)
+    private void swap(int first, List<Segment> replaced, Segment cleaned, SwapObserver observer, long delayMs)
             throws IOException {
         List<Segment> l = list;
         cleaned.renameFiles(Segment.SWAP_SUFFIX);
         DurableFiles.fsyncDirectory(dir);
-        observer.reached(PartitionLog.SwapStep.RENAMED_TO_SWAP);
+        observer.reached(SwapStep.RENAMED_TO_SWAP);
         scheduleDeletion(replaced, clock.getAsLong() + delayMs);
-        observer.reached(PartitionLog.SwapStep.OLD_SEGMENTS_DELETED);
+        observer.reached(SwapStep.OLD_SEGMENTS_DELETED);
         cleaned.renameFiles("");
         DurableFiles.fsyncDirectory(dir);
         List<Segment> updated = new ArrayList<>(l.subList(0, first));
         updated.add(cleaned);
         updated.addAll(l.subList(first + replaced.size(), l.size()));
         list = List.copyOf(updated);
-        observer.reached(PartitionLog.SwapStep.SWAPPED);
+        observer.reached(SwapStep.SWAPPED);
     }
 
     /**

@@ -1,19 +1,17 @@
 package io.skua.storage.log;
 
-import io.skua.protocol.record.RecordBatch;
-import io.skua.protocol.record.TimestampType;
+import io.skua.storage.AbortedTransaction;
 import io.skua.storage.ActiveProducer;
 import io.skua.storage.AppendOrigin;
 import io.skua.storage.AppendResult;
 import io.skua.storage.FetchSlice;
 import io.skua.storage.LogConfig;
-import io.skua.storage.StorageException.Error;
 import io.skua.storage.StorageException;
 import io.skua.storage.TimestampOffset;
-import io.skua.storage.file.DurableFiles;
 import io.skua.storage.load.LogLoader.LoadedLog;
 import io.skua.storage.load.LogLoader;
 import io.skua.storage.load.PartitionCheckpoint;
+import io.skua.storage.producer.ControlMarker;
 import io.skua.storage.producer.ProducerStateManager;
 import io.skua.storage.retention.RetentionPolicy;
 import io.skua.storage.segment.Segment;
@@ -22,7 +20,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -31,9 +28,9 @@ import java.util.function.LongSupplier;
  *
  * <h2>Files</h2>
  * <ul>
- *   <li>{@code <base>.log}, {@code <base>.index}, {@code <base>.timeindex}: segments (see {@link Segment});
- *       {@code <base>} is the segment's base offset in 20 digits;</li>
- *   <li>{@code <offset>.snapshot}: idempotent-producer state (see {@link ProducerStateManager});</li>
+ *   <li>{@code <base>.log}, {@code .index}, {@code .timeindex}, {@code .txnindex} (aborted transactions, only where
+ *       an abort marker lies): segments (see {@link Segment}); {@code <base>} is the base offset in 20 digits;</li>
+ *   <li>{@code <offset>.snapshot}: producer state (see {@link ProducerStateManager});</li>
  *   <li>{@value #CHECKPOINT_FILE}: Java properties {@code recovery.point}, {@code log.start.offset},
  *       {@code high.watermark}, replaced atomically;</li>
  *   <li>{@value #CLEAN_SHUTDOWN_FILE}: present only between a clean {@link #close()} and the next {@link #open};</li>
@@ -43,21 +40,22 @@ import java.util.function.LongSupplier;
  * </ul>
  *
  * <h2>Crash behaviour</h2>
- * Appends reach the OS page cache and are acknowledged without fsync unless {@link LogConfig#flushOnAppend()}
- * (Kafka's default: durability comes from replication). Rolling a segment leaves its fsync to
- * {@link #flushRolledSegments}, after which {@link #advanceRecoveryPoint} moves the recovery point past it.
- * {@link #open} loads the directory with {@link LogLoader}: after a clean close it trusts the files; otherwise it
- * verifies every batch (framing, CRC32C, offset order) from the segment holding the recovery point on,
- * truncates at the first bad one, deletes any later segment, rebuilds those segments' indexes, and rebuilds
- * producer state from the newest snapshot plus the batches after it. An acknowledged but unflushed append may
- * therefore be lost by a machine crash (not by a process crash); the log is always a prefix of what was appended.
+ * Appends are acknowledged without fsync unless {@link LogConfig#flushOnAppend()} (Kafka's default: durability comes
+ * from replication); {@link LogFlusher} says what is fsynced when. {@link #open} loads the directory with
+ * {@link LogLoader}: after a clean close it trusts the files; otherwise it verifies every batch from the recovery
+ * point on, truncates at the first bad one and rebuilds indexes and producer state. An acknowledged but unflushed
+ * append may be lost by a machine crash (not by a process crash); the log is always a prefix of what was appended.
+ *
+ * <p>The work is done by {@link LogAppender}, {@link LogReader}, {@link LogRemovals}, {@link LogFlusher},
+ * {@link LogTransactions} and {@link LogSegments}, over the shared {@link LogOffsets}.
  *
  * <h2>Thread-safety</h2>
- * One writer: {@link #append}, {@link #truncateTo}, {@link #truncateFullyAndStartAt}, {@link #applyRetention},
- * {@link #deleteRecordsBefore}, {@link #flush}, {@link #updateHighWatermark} and {@link #close} must be called from
- * a single thread at a time (the broker's per-partition writer). {@link #read}, {@link #offsetForTimestamp},
- * {@link #maxTimestampOffset} and the offset getters may be called from any thread concurrently with the writer:
- * the segment list is copy-on-write and the offsets are volatile, so readers never block the writer.
+ * One writer: {@link #append}, {@link #appendControlMarker}, {@link #truncateTo}, {@link #truncateFullyAndStartAt},
+ * {@link #applyRetention}, {@link #deleteRecordsBefore}, {@link #flush}, {@link #updateHighWatermark} and
+ * {@link #close} must be called from a single thread at a time (the broker's per-partition writer). {@link #read},
+ * {@link #offsetForTimestamp}, {@link #maxTimestampOffset}, {@link #lastStableOffset}, {@link #abortedTransactions}
+ * and the offset getters may be called from any thread concurrently with the writer: the segment list is
+ * copy-on-write and the offsets are volatile, so readers never block the writer.
  */
 public final class PartitionLog implements Closeable {
     public static final String CLEAN_SHUTDOWN_FILE = LogLoader.CLEAN_SHUTDOWN_FILE;
@@ -66,26 +64,31 @@ public final class PartitionLog implements Closeable {
     private final Path dir;
     private final LongSupplier clock;
     private final ProducerStateManager producers;
+    private final LogTransactions transactions;
     private volatile LogConfig config;
     /** The segment list (copy-on-write) and its files. */
     private final LogSegments segments;
-    private volatile long logStartOffset;
-    private volatile long logEndOffset;
-    private volatile long highWatermark;
-    // Writer thread only.
-    /** Written by the writer; read by {@link #flushRolledSegments} on another thread. */
-    private volatile long recoveryPoint;
-    /** Counts truncations (writer), so a flush of rolled segments that raced one is not taken as durable. */
-    private volatile int truncations;
-    private boolean failed;
-    private boolean closed;
+    /** Log start and end, high watermark, recovery point (volatile; written by the writer). */
+    private final LogOffsets offsets = new LogOffsets();
+    private final LogAppender appender;
+    private final LogRemovals removals;
+    private final LogReader reader;
+    private final LogFlusher flusher;
+    /** Open, closed or failed (writer thread only). */
+    private final LogStatus status;
 
     private PartitionLog(Path dir, LogConfig config, LongSupplier clock) {
         this.dir = dir;
         this.config = config;
         this.clock = clock;
         this.producers = new ProducerStateManager(dir);
+        this.transactions = new LogTransactions(producers);
         this.segments = new LogSegments(dir, clock);
+        this.appender = new LogAppender(dir, clock, producers, segments, offsets, transactions);
+        this.removals = new LogRemovals(dir, clock, producers, segments, offsets, transactions);
+        this.reader = new LogReader(dir, segments, offsets);
+        this.flusher = new LogFlusher(dir, producers, segments, offsets);
+        this.status = new LogStatus(dir);
     }
 
     /**
@@ -99,10 +102,8 @@ public final class PartitionLog implements Closeable {
         try {
             LoadedLog loaded = LogLoader.load(dir, config, clock, log.producers);
             log.segments.set(loaded.segments());
-            log.logEndOffset = loaded.logEndOffset();
-            log.logStartOffset = loaded.logStartOffset();
-            log.highWatermark = loaded.highWatermark();
-            log.recoveryPoint = loaded.recoveryPoint();
+            log.offsets.set(loaded);
+            log.transactions.onHighWatermark(loaded.highWatermark());
         } catch (IOException e) {
             log.closeQuietly();
             throw StorageException.io("Cannot open partition log " + dir, e);
@@ -114,104 +115,20 @@ public final class PartitionLog implements Closeable {
 
     /**
      * Validates and appends the record batches in {@code batches} (position to limit), rewriting them in place
-     * (base offsets, leader epoch, {@code LogAppendTime}) unless the origin is {@link AppendOrigin#REPLICATION}; a read-only
-     * buffer is copied first, so pass a writable one to stay zero-copy. A truncated
-     * trailing batch is ignored, as Kafka does. Either every batch is appended or none.
-     *
-     * <p>Per batch: magic must be 2 ({@code INVALID_RECORD}); the size at most {@code max.message.bytes}
-     * ({@code MESSAGE_TOO_LARGE}); the CRC must match and the length fields be possible ({@code CORRUPT_MESSAGE});
-     * unless replicated, the record count must be {@code lastOffsetDelta + 1} ({@code INVALID_RECORD}); clients may
-     * not append control batches ({@code INVALID_RECORD}). The whole append must
-     * fit in one segment ({@code RECORD_LIST_TOO_LARGE}). Then idempotence is checked (see
-     * {@link ProducerStateManager}); a duplicate returns the original offsets and writes nothing.
+     * (base offsets, leader epoch, {@code LogAppendTime}) unless the origin is {@link AppendOrigin#REPLICATION}; a
+     * read-only buffer is copied first, so pass a writable one to stay zero-copy. A truncated trailing batch is
+     * ignored, as Kafka does. Either every batch is appended or none. The checks, in order, are listed on
+     * {@link LogAppender}: framing and size, then producer state (see {@link ProducerStateManager}); a duplicate
+     * returns the original offsets and writes nothing.
      *
      * @param leaderEpoch stamped into non-replicated batches as their partition leader epoch
      * @return the offsets taken; for an input without any complete batch, first and last offset -1
-     * @throws StorageException as listed above, or KAFKA_STORAGE_ERROR on I/O failure
+     * @throws StorageException INVALID_RECORD, CORRUPT_MESSAGE, MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE,
+     *                          OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE,
+     *                          TRANSACTION_COORDINATOR_FENCED, or KAFKA_STORAGE_ERROR on I/O failure
      */
     public AppendResult append(ByteBuffer batches, AppendOrigin origin, int leaderEpoch) {
-        ensureWritable();
-        LogConfig cfg = config;
-        boolean assignOffsets = origin != AppendOrigin.REPLICATION;
-        ByteBuffer data = batches.isReadOnly() && assignOffsets
-                ? ByteBuffer.allocate(batches.remaining()).put(batches.duplicate()).flip() // rewrites need a copy
-                : batches.duplicate();
-        List<RecordBatch> list = AppendValidator.validBatches(data, origin, cfg);
-        if (list.isEmpty()) {
-            return new AppendResult(-1, -1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
-        }
-        int bytes = data.remaining();
-
-        long now = clock.getAsLong();
-        long appendTime = assignOffsets && cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : RecordBatch.NO_TIMESTAMP;
-        ProducerStateManager.Append producerAppend = producers.begin();
-        long next = logEndOffset;
-        long firstOffset = -1;
-        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
-        for (RecordBatch batch : list) {
-            long base = assignOffsets ? next : batch.baseOffset();
-            if (base < next) {
-                throw new StorageException(Error.INVALID_RECORD, "Replicated batch offset " + base
-                        + " is below the log end offset " + next);
-            }
-            long last = base + batch.lastOffsetDelta();
-            long timestamp = appendTime >= 0 ? appendTime : batch.maxTimestamp();
-            if (batch.hasProducerId()) {
-                Optional<ProducerStateManager.BatchMetadata> duplicate =
-                        producerAppend.validateAndStage(batch, origin, base, last, timestamp);
-                if (duplicate.isPresent()) {
-                    ProducerStateManager.BatchMetadata d = duplicate.get();
-                    long dupAppendTime = appendTime >= 0 ? d.timestamp() : RecordBatch.NO_TIMESTAMP;
-                    return new AppendResult(d.firstOffset(), d.lastOffset(), dupAppendTime, logStartOffset, true);
-                }
-            }
-            firstOffset = firstOffset < 0 ? base : firstOffset;
-            maxTimestamp = Math.max(maxTimestamp, timestamp);
-            next = last + 1;
-        }
-        if (assignOffsets) {
-            long offset = logEndOffset;
-            for (RecordBatch batch : list) {
-                batch.setBaseOffset(offset);
-                batch.setPartitionLeaderEpoch(leaderEpoch);
-                if (appendTime >= 0) {
-                    batch.setLogAppendTime(appendTime);
-                }
-                offset = batch.nextOffset();
-            }
-        }
-
-        try {
-            Segment segment = maybeRoll(bytes, firstOffset, next - 1, maxTimestamp, now, cfg);
-            segment.append(data, list, cfg.indexIntervalBytes());
-            if (cfg.flushOnAppend()) {
-                segment.flush();
-            }
-        } catch (IOException e) {
-            failed = true;
-            throw StorageException.io("Append to " + dir + " failed", e);
-        }
-        producerAppend.commit();
-        logEndOffset = next;
-        return new AppendResult(firstOffset, next - 1, appendTime, logStartOffset, false);
-    }
-
-    private Segment maybeRoll(int bytes, long firstOffset, long lastOffset, long maxTimestamp, long now, LogConfig cfg)
-            throws IOException {
-        Segment active = active();
-        boolean offsetOverflow = lastOffset - active.baseOffset() > Integer.MAX_VALUE;
-        boolean roll = offsetOverflow || active.size() > 0
-                && ((long) active.size() + bytes > cfg.segmentBytes()
-                || active.timeWaitedForRoll(now, maxTimestamp) >= cfg.segmentMs());
-        if (!roll) {
-            return active;
-        }
-        Segment next = segments.roll(firstOffset, now, config.fileDeleteDelayMs());
-        logStartOffset = Math.max(logStartOffset, segments.list().get(0).baseOffset());
-        highWatermark = Math.max(highWatermark, logStartOffset);
-        producers.writeSnapshot(firstOffset);
-        writeCheckpoint();
-        return next;
+        return status.writing("Append to", () -> appender.append(batches, origin, leaderEpoch, config));
     }
 
     // ---------------------------------------------------------------- reads (any thread)
@@ -226,22 +143,7 @@ public final class PartitionLog implements Closeable {
      * @throws StorageException OFFSET_OUT_OF_RANGE if {@code startOffset} is below the log start or above the end
      */
     public FetchSlice read(long startOffset, int maxBytes, long maxOffsetExclusive) {
-        long end = logEndOffset;
-        List<Segment> list = segments.list();
-        long start = logStartOffset;
-        if (startOffset < start || startOffset > end) {
-            throw new StorageException(Error.OFFSET_OUT_OF_RANGE, "Offset " + startOffset + " is outside ["
-                    + start + ", " + end + "] of " + dir.getFileName());
-        }
-        long bound = Math.min(maxOffsetExclusive, end);
-        if (startOffset >= bound) {
-            return FetchSlice.EMPTY;
-        }
-        try {
-            return SegmentLookup.read(list, startOffset, maxBytes, bound);
-        } catch (IOException e) {
-            throw StorageException.io("Read from " + dir + " failed", e);
-        }
+        return reader.read(startOffset, maxBytes, maxOffsetExclusive);
     }
 
     /**
@@ -250,16 +152,7 @@ public final class PartitionLog implements Closeable {
      * {@link Segment#readRecent}). Null when the read needs the files (or is out of range: {@link #read} says so).
      */
     public FetchSlice readFromMemory(long startOffset, int maxBytes, long maxOffsetExclusive) {
-        long end = logEndOffset;
-        List<Segment> list = segments.list();
-        if (startOffset < logStartOffset || startOffset > end) {
-            return null;
-        }
-        if (startOffset >= Math.min(maxOffsetExclusive, end)) {
-            return FetchSlice.EMPTY;
-        }
-        Segment last = list.get(list.size() - 1);
-        return startOffset > last.baseOffset() ? last.readRecent(startOffset, maxBytes, maxOffsetExclusive) : null;
+        return reader.readFromMemory(startOffset, maxBytes, maxOffsetExclusive);
     }
 
     /**
@@ -270,32 +163,25 @@ public final class PartitionLog implements Closeable {
      * @return empty if no record is that recent
      */
     public Optional<TimestampOffset> offsetForTimestamp(long timestamp) {
-        long start = logStartOffset;
-        try {
-            return SegmentLookup.offsetForTimestamp(segments.list(), start, timestamp);
-        } catch (IOException e) {
-            throw StorageException.io("Timestamp lookup in " + dir + " failed", e);
-        }
+        return reader.offsetForTimestamp(timestamp);
     }
 
     /** ListOffsets {@code -3} (KIP-734): the first record carrying the largest timestamp; empty if the log is empty. */
     public Optional<TimestampOffset> maxTimestampOffset() {
-        long start = logStartOffset;
-        long max = SegmentLookup.maxTimestamp(segments.list(), start);
-        return max < 0 ? Optional.empty() : offsetForTimestamp(max);
+        return reader.maxTimestampOffset();
     }
 
     public long logStartOffset() {
-        return logStartOffset;
+        return offsets.logStartOffset;
     }
 
     /** The offset the next appended record gets. */
     public long logEndOffset() {
-        return logEndOffset;
+        return offsets.logEndOffset;
     }
 
     public long highWatermark() {
-        return highWatermark;
+        return offsets.highWatermark;
     }
 
     /** Bytes in all live segments. */
@@ -322,7 +208,42 @@ public final class PartitionLog implements Closeable {
      * after a crash it may come back lower (never higher than the recovered log end).
      */
     public void updateHighWatermark(long offset) {
-        highWatermark = Math.min(Math.max(offset, logStartOffset), logEndOffset);
+        offsets.highWatermark = Math.min(Math.max(offset, offsets.logStartOffset), offsets.logEndOffset);
+        transactions.onHighWatermark(offsets.highWatermark);
+    }
+
+    /**
+     * The last stable offset: below it every transaction is decided and its marker replicated, so a
+     * {@code read_committed} fetch reads below it. The first offset of the oldest open transaction (or one whose marker
+     * is not yet below the high watermark), clamped to [log start, high watermark]; the high watermark if none.
+     */
+    public long lastStableOffset() {
+        return transactions.lastStableOffset(offsets.logStartOffset, offsets.highWatermark);
+    }
+
+    /**
+     * Any thread: the aborted transactions overlapping {@code [fetchOffset, upperBoundOffset)}, in marker order (a
+     * {@code read_committed} Fetch's {@code AbortedTransactions}; pass the offset after the last batch returned).
+     */
+    public List<AbortedTransaction> abortedTransactions(long fetchOffset, long upperBoundOffset) {
+        return reader.abortedTransactions(fetchOffset, upperBoundOffset);
+    }
+
+    /**
+     * Appends a transaction marker as the partition leader writes it (WriteTxnMarkers): a control batch of
+     * {@code producerId}/{@code producerEpoch} ending its transaction here, as {@link AppendOrigin#COORDINATOR}. An
+     * abort adds the transaction to the aborted-transaction index; either moves the last stable offset once the marker
+     * is below the high watermark. A producer without an open transaction here gets the marker all the same.
+     *
+     * @return the marker's offset
+     * @throws StorageException INVALID_PRODUCER_EPOCH for an older producer epoch, TRANSACTION_COORDINATOR_FENCED for
+     *                          an older coordinator epoch than the producer's last marker, or as {@link #append}
+     */
+    public long appendControlMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
+                                    int leaderEpoch) {
+        ByteBuffer batch = new ControlMarker(commit, coordinatorEpoch).toBatch(producerId, producerEpoch,
+                clock.getAsLong());
+        return append(batch, AppendOrigin.COORDINATOR, leaderEpoch).firstOffset();
     }
 
     public void updateConfig(LogConfig newConfig) {
@@ -330,27 +251,12 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Deletes the oldest segments (never the active one, never data at or above the high watermark) whose largest
-     * timestamp is older than {@code retention.ms}, while the log exceeds {@code retention.bytes}, or that lie wholly
-     * below the log start offset; then removes files of earlier deletions whose {@code file.delete.delay.ms} passed.
-     * Time and size retention apply only when {@code cleanup.policy} includes {@code delete}.
-     *
-     * @return the number of segments deleted now
+     * Deletes the oldest whole segments that {@link RetentionPolicy} says go (by {@code retention.ms},
+     * {@code retention.bytes}, or wholly below the log start), then the files of earlier deletions whose
+     * {@code file.delete.delay.ms} passed. Returns the number of segments deleted now.
      */
     public int applyRetention(long nowMs) {
-        ensureWritable();
-        LogConfig cfg = config;
-        List<Segment> list = segments.list();
-        try {
-            int deletable = RetentionPolicy.segmentsToDelete(list, cfg, logStartOffset, highWatermark, sizeInBytes(),
-                    nowMs);
-            deleteOldestSegments(deletable, nowMs);
-            segments.purgeDeletions(nowMs);
-            return deletable;
-        } catch (IOException e) {
-            failed = true;
-            throw StorageException.io("Retention in " + dir + " failed", e);
-        }
+        return status.writing("Retention in", () -> removals.applyRetention(config, nowMs));
     }
 
     /**
@@ -361,39 +267,7 @@ public final class PartitionLog implements Closeable {
      * @throws StorageException OFFSET_OUT_OF_RANGE if {@code offset} is above the high watermark
      */
     public long deleteRecordsBefore(long offset) {
-        ensureWritable();
-        if (offset > highWatermark) {
-            throw new StorageException(Error.OFFSET_OUT_OF_RANGE, "Cannot delete records before " + offset
-                    + ": above the high watermark " + highWatermark);
-        }
-        if (offset <= logStartOffset) {
-            return logStartOffset;
-        }
-        try {
-            logStartOffset = offset;
-            writeCheckpoint();
-            deleteOldestSegments(RetentionPolicy.segmentsBelow(segments.list(), offset), clock.getAsLong());
-            return logStartOffset;
-        } catch (IOException e) {
-            failed = true;
-            throw StorageException.io("DeleteRecords in " + dir + " failed", e);
-        }
-    }
-
-    private void deleteOldestSegments(int count, long nowMs) throws IOException {
-        if (count == 0) {
-            return;
-        }
-        List<Segment> list = segments.list();
-        List<Segment> removed = list.subList(0, count);
-        // Log start first: a reader that sees the new start with the old list still finds the data; one that saw the
-        // new list with the old start found no segment for offsets it thought valid ("was deleted").
-        logStartOffset = Math.max(logStartOffset, list.get(count).baseOffset());
-        segments.set(list.subList(count, list.size()));
-        highWatermark = Math.max(highWatermark, logStartOffset);
-        writeCheckpoint();
-        producers.deleteSnapshotsBelow(list.get(count).baseOffset());
-        segments.scheduleDeletion(removed, nowMs + config.fileDeleteDelayMs());
+        return status.writing("DeleteRecords in", () -> removals.deleteRecordsBefore(offset, config));
     }
 
     /**
@@ -402,54 +276,22 @@ public final class PartitionLog implements Closeable {
      * Below the log start it empties the log as {@link #truncateFullyAndStartAt}.
      */
     public void truncateTo(long offset) {
-        ensureWritable();
-        if (offset >= logEndOffset) {
-            return;
-        }
-        try {
-            List<Segment> list = segments.list();
-            if (offset < logStartOffset || offset <= list.get(0).baseOffset()) {
-                truncateFullyAndStartAt(offset);
-                return;
-            }
-            afterTruncation(segments.truncateTo(offset, config.fileDeleteDelayMs()));
-        } catch (IOException e) {
-            failed = true;
-            throw StorageException.io("Truncation of " + dir + " failed", e);
-        }
+        status.writing("Truncation of", () -> removals.truncateTo(offset, config));
     }
 
     /** Deletes every segment and restarts the log, empty, at {@code offset} (a follower far behind the leader). */
     public void truncateFullyAndStartAt(long offset) {
-        ensureWritable();
-        try {
-            segments.resetTo(offset, config.fileDeleteDelayMs());
-            logStartOffset = offset;
-            producers.deleteSnapshotsBetween(Long.MIN_VALUE, Long.MAX_VALUE);
-            afterTruncation(offset);
-        } catch (IOException e) {
-            failed = true;
-            throw StorageException.io("Truncation of " + dir + " failed", e);
-        }
-    }
-
-    private void afterTruncation(long newEnd) throws IOException {
-        truncations++;
-        logEndOffset = newEnd;
-        highWatermark = Math.min(Math.max(highWatermark, logStartOffset), newEnd);
-        recoveryPoint = Math.min(recoveryPoint, newEnd);
-        LogLoader.rebuildProducerState(producers, segments.list(), newEnd);
-        writeCheckpoint();
+        status.writing("Truncation of", () -> removals.truncateFullyAndStartAt(offset, config));
     }
 
     /** The offset below which everything is fsynced and needs no verification after a crash. */
     long recoveryPoint() {
-        return recoveryPoint;
+        return offsets.recoveryPoint;
     }
 
     /** True when a roll left segments below the active one that are not fsynced yet ({@link #flushRolledSegments}). */
     public boolean hasUnflushedRolledSegments() {
-        return recoveryPoint < active().baseOffset();
+        return flusher.hasUnflushedRolledSegments();
     }
 
     /**
@@ -458,9 +300,7 @@ public final class PartitionLog implements Closeable {
      * writer. Stops quietly at a segment closed meanwhile (deleted by retention, or the log closed).
      */
     public RolledFlush flushRolledSegments() {
-        int epoch = truncations;
-        long from = recoveryPoint;
-        return new RolledFlush(segments.flushRolled(from), epoch);
+        return flusher.flushRolled();
     }
 
     /** What {@link #flushRolledSegments} made durable: every segment ending at or below {@code through}. */
@@ -472,30 +312,14 @@ public final class PartitionLog implements Closeable {
      * since it started, or it no longer ends below the active segment) and checkpoints it.
      */
     public void advanceRecoveryPoint(RolledFlush flushed) {
-        if (closed || failed || flushed.truncationEpoch() != truncations || flushed.through() <= recoveryPoint
-                || flushed.through() > active().baseOffset()) {
-            return;
-        }
-        try {
-            recoveryPoint = flushed.through();
-            writeCheckpoint();
-        } catch (IOException e) {
-            failed = true;
-            throw StorageException.io("Checkpoint of " + dir + " failed", e);
+        if (status.open()) {
+            status.writing("Checkpoint of", () -> flusher.advanceRecoveryPoint(flushed));
         }
     }
 
     /** Fsyncs every segment written since the recovery point, then advances it to the log end and checkpoints. */
     public void flush() {
-        ensureWritable();
-        try {
-            segments.flushFrom(recoveryPoint);
-            recoveryPoint = logEndOffset;
-            writeCheckpoint();
-        } catch (IOException e) {
-            failed = true;
-            throw StorageException.io("Flush of " + dir + " failed", e);
-        }
+        status.writing("Flush of", flusher::flush);
     }
 
     /**
@@ -504,21 +328,16 @@ public final class PartitionLog implements Closeable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (status.closed()) {
             return;
         }
-        if (failed) {
+        if (status.failed()) {
             closeQuietly();
             return;
         }
         try {
-            flush();
-            long end = logEndOffset;
-            producers.writeSnapshot(end);
-            producers.deleteSnapshotsBetween(active().baseOffset(), end);
-            segments.close();
-            DurableFiles.writeAtomically(dir.resolve(CLEAN_SHUTDOWN_FILE), new byte[0]);
-            closed = true;
+            flusher.closeCleanly();
+            status.markClosed();
         } catch (IOException e) {
             closeQuietly();
             throw StorageException.io("Close of " + dir + " failed", e);
@@ -526,86 +345,30 @@ public final class PartitionLog implements Closeable {
     }
 
     private void closeQuietly() {
-        closed = true;
+        status.markClosed();
         segments.closeQuietly();
-    }
-
-    private void writeCheckpoint() throws IOException {
-        PartitionCheckpoint.write(dir, recoveryPoint, logStartOffset, highWatermark);
-    }
-
-    private Segment active() {
-        return segments.active();
-    }
-
-    private void ensureWritable() {
-        if (closed) {
-            throw new StorageException(Error.KAFKA_STORAGE_ERROR, "Partition log " + dir + " is closed");
-        }
-        if (failed) {
-            throw new StorageException(Error.KAFKA_STORAGE_ERROR, "Partition log " + dir
-                    + " failed an I/O operation; reopen it");
-        }
     }
 
     // ---------------------------------------------------------------- compaction (writer thread; see LogCompactor)
 
-    /** What the cleaner needs to plan a cleaning, captured on the writer thread. */
-    public record CleaningView(Path dir, List<Segment> segments, long logStartOffset, long highWatermark, LogConfig config,
-                        Map<Long, Long> producerLastOffsets) {
-    }
-
+    /** What the cleaner needs to plan a cleaning. Writer thread. */
     public CleaningView cleaningView() {
-        ensureWritable();
-        Map<Long, Long> last = new java.util.HashMap<>();
-        for (ActiveProducer p : producers.activeProducers()) {
-            last.put(p.producerId(), p.lastOffset());
-        }
-        return new CleaningView(dir, segments.list(), logStartOffset, highWatermark, config, last);
-    }
-
-    /** Steps of {@link #replaceSegments}, reported to a {@link SwapObserver} (tests inject crashes there). */
-    public enum SwapStep { RENAMED_TO_SWAP, OLD_SEGMENTS_DELETED, SWAPPED }
-
-    public interface SwapObserver {
-        void reached(SwapStep step) throws IOException;
+        status.ensureWritable();
+        return new CleaningView(dir, segments.list(), offsets.logStartOffset, offsets.highWatermark, config,
+                producers.lastBatchOffsets(), lastStableOffset());
     }
 
     /**
-     * Replaces {@code replaced}, a contiguous run of inactive segments of this log, with {@code cleaned}: a complete,
-     * fsynced segment whose files carry {@link Segment#CLEANED_SUFFIX}, with the same base offset as the first
-     * replaced segment and the same next offset as the last. Crash-safe: rename the cleaned files to
-     * {@code .swap}, fsync the directory, rename the old segments to {@code .deleted} (kept readable for
-     * {@code file.delete.delay.ms} like retention's), rename the swap files to their final names, fsync the
-     * directory, then publish the new segment list. {@link #open} completes a swap interrupted after the first
-     * step and discards one interrupted before it.
+     * Replaces {@code replaced}, a contiguous run of inactive segments of this log, with {@code cleaned} (a complete,
+     * fsynced {@link Segment#CLEANED_SUFFIX} segment covering the same offsets), crash-safely: see
+     * {@link LogSegments#replace}; {@link #open} completes a swap interrupted after its first step.
      *
      * @return false, with nothing changed, if {@code replaced} is no longer a run of inactive segments of this log
      *         (retention, DeleteRecords or truncation happened meanwhile); the caller then deletes {@code cleaned}
      */
     public boolean replaceSegments(List<Segment> replaced, Segment cleaned, SwapObserver observer) {
-        ensureWritable();
-        List<Segment> list = segments.list();
-        int first = list.indexOf(replaced.get(0));
-        if (first < 0 || first + replaced.size() >= list.size()) {
-            return false; // gone, or the run would reach the active segment
-        }
-        for (int i = 0; i < replaced.size(); i++) {
-            if (list.get(first + i) != replaced.get(i)) {
-                return false;
-            }
-        }
-        Segment last = replaced.get(replaced.size() - 1);
-        if (cleaned.baseOffset() != replaced.get(0).baseOffset() || cleaned.nextOffset() != last.nextOffset()) {
-            throw new IllegalArgumentException("Cleaned segment " + cleaned + " does not cover " + replaced);
-        }
-        try {
-            segments.swap(first, replaced, cleaned, observer, config.fileDeleteDelayMs());
-            return true;
-        } catch (IOException e) {
-            failed = true;
-            throw StorageException.io("Segment swap in " + dir + " failed", e);
-        }
+        long delayMs = config.fileDeleteDelayMs();
+        return status.writing("Segment swap in", () -> segments.replace(replaced, cleaned, observer, delayMs));
     }
 
     /**

@@ -5,90 +5,68 @@ import io.skua.storage.ActiveProducer;
 import io.skua.storage.AppendOrigin;
 import io.skua.storage.StorageException.Error;
 import io.skua.storage.StorageException;
-import io.skua.storage.file.DurableFiles;
-import io.skua.storage.file.LogFileNames;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.zip.CRC32C;
 
 /**
- * Idempotent-producer state of one partition: per producer id, its epoch and the metadata of its last
- * {@value #MAX_BATCHES} batches, enough to recognise a retried batch and return its original offsets.
+ * Idempotent and transactional producer state of one partition: per producer id, its epoch, the metadata of its last
+ * {@value #MAX_BATCHES} batches (enough to recognise a retried batch and return its original offsets), the
+ * coordinator epoch of its last transaction marker and the first offset of its ongoing transaction; plus the
+ * partition's open transactions ({@link TransactionState}), which bound the last stable offset.
  *
  * <p>Validation follows Kafka's rules. For {@link AppendOrigin#CLIENT} and {@link AppendOrigin#COORDINATOR}, a lower
- * epoch fails with {@code INVALID_PRODUCER_EPOCH}. For {@link AppendOrigin#CLIENT} only: a duplicate of a remembered batch (same epoch, same first and last sequence) is
- * reported, not appended; a new epoch must start at sequence 0; within an epoch the next batch must start right
- * after the last sequence (wrapping from Integer.MAX_VALUE to 0), else {@code OUT_OF_ORDER_SEQUENCE_NUMBER}. A
- * producer storage knows nothing of (first batch, or state lost to retention) may start at any sequence.
- * Replicated batches update the state without checks.
+ * epoch fails with {@code INVALID_PRODUCER_EPOCH}. For {@link AppendOrigin#CLIENT} only: a duplicate of a remembered
+ * batch (same epoch, same first and last sequence) is reported, not appended; a new epoch must start at sequence 0;
+ * within an epoch the next batch must start right after the last sequence (wrapping from Integer.MAX_VALUE to 0), or at
+ * 0 when a marker that bumped the epoch left no batch, else {@code OUT_OF_ORDER_SEQUENCE_NUMBER}. A producer storage
+ * knows nothing of (first batch, or state lost to retention) may start at any sequence.
  *
- * <p>Snapshot file {@code <20-digit offset>.snapshot}: the state after every batch below that offset.
- * Big-endian: int32 version (1), int32 producer count, per producer int64 id, int16 epoch, int32 batch count,
- * per batch int32 first sequence, int32 last sequence, int64 first offset, int64 last offset, int64 timestamp;
- * then an int32 CRC32C of all preceding bytes. Written atomically (temp file, fsync, rename) on segment roll and
- * on clean close; on open the newest valid snapshot at or below the log end is loaded and the batches after it
- * are replayed. A snapshot failing its CRC is ignored.
+ * <p>Transactions: a transactional batch of a producer without an ongoing transaction starts one at its first offset;
+ * a non-transactional batch while one is ongoing fails with {@code INVALID_TXN_STATE}. A marker (control batch, see
+ * {@link ControlMarker}) ends the ongoing transaction, if any, takes the marker's producer epoch (a higher one, as
+ * transaction version 2 writes, forgets the batches so the next starts at sequence 0) and coordinator epoch, and
+ * touches no sequence; a marker with a lower coordinator epoch than the last one fails with
+ * {@code TRANSACTION_COORDINATOR_FENCED}. Replicated batches update the state without any check.
+ *
+ * <p>Snapshots: see {@link ProducerSnapshots} for the file format. Written on segment roll and on clean close; on open
+ * the newest valid snapshot at or below the log end is loaded and the batches after it are replayed. A snapshot
+ * failing its CRC is ignored.
  *
  * <p>Thread-safety: none; only the partition's writer thread uses it.
  */
 public final class ProducerStateManager {
     public static final int MAX_BATCHES = 5;
-    public static final String SNAPSHOT_SUFFIX = ".snapshot";
-    private static final int VERSION = 1;
-    private static final short NO_EPOCH = -1;
+    public static final String SNAPSHOT_SUFFIX = ProducerSnapshots.SUFFIX;
 
     /** What one remembered batch covered. */
     public record BatchMetadata(int firstSeq, int lastSeq, long firstOffset, long lastOffset, long timestamp) {
     }
 
-    /** One producer's state; copied before an append changes it, so a failed append leaves no trace. */
-    static final class ProducerEntry {
-        final long producerId;
-        short epoch = NO_EPOCH;
-        final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>(MAX_BATCHES);
+    /**
+     * A transaction a marker ended.
+     *
+     * @param lastOffset       the marker's offset
+     * @param lastStableOffset the last stable offset right after it (see {@link TransactionState#completed})
+     */
+    public record CompletedTxn(long producerId, long firstOffset, long lastOffset, boolean aborted,
+                               long lastStableOffset) {
+    }
 
-        ProducerEntry(long producerId) {
-            this.producerId = producerId;
-        }
-
-        ProducerEntry copy() {
-            ProducerEntry c = new ProducerEntry(producerId);
-            c.epoch = epoch;
-            c.batches.addAll(batches);
-            return c;
-        }
-
-        void add(short batchEpoch, BatchMetadata metadata) {
-            if (batchEpoch != epoch) {
-                epoch = batchEpoch;
-                batches.clear();
-            }
-            if (batches.size() == MAX_BATCHES) {
-                batches.removeFirst();
-            }
-            batches.addLast(metadata);
-        }
-
-        Optional<BatchMetadata> findDuplicate(short batchEpoch, int firstSeq, int lastSeq) {
-            if (batchEpoch != epoch) {
-                return Optional.empty();
-            }
-            return batches.stream().filter(b -> b.firstSeq == firstSeq && b.lastSeq == lastSeq).findFirst();
-        }
+    /** A transaction an append started ({@code markerOffset < 0}) or ended, in append order. */
+    private record TxnEvent(long producerId, long firstOffset, long markerOffset, boolean aborted) {
     }
 
     private final Path dir;
     private final Map<Long, ProducerEntry> producers = new HashMap<>();
+    private final TransactionState transactions = new TransactionState();
 
     public ProducerStateManager(Path dir) {
         this.dir = dir;
@@ -97,15 +75,18 @@ public final class ProducerStateManager {
     /** Changes of one append, validated batch by batch and applied together by {@link #commit()}. */
     public final class Append {
         private final Map<Long, ProducerEntry> staged = new HashMap<>();
+        private final List<TxnEvent> events = new ArrayList<>();
 
         /**
-         * Validates {@code batch} (which will occupy {@code firstOffset..lastOffset}) and stages its metadata.
+         * Validates {@code batch} (which will occupy {@code firstOffset..lastOffset}; a control batch must be whole,
+         * as appends have it) and stages its effect.
          *
          * @return the remembered batch it duplicates, if any (nothing is staged then)
-         * @throws StorageException INVALID_PRODUCER_EPOCH or OUT_OF_ORDER_SEQUENCE_NUMBER
+         * @throws StorageException INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_TXN_STATE or
+         *                          TRANSACTION_COORDINATOR_FENCED
          */
         public Optional<BatchMetadata> validateAndStage(RecordBatch batch, AppendOrigin origin, long firstOffset,
-                                                 long lastOffset, long timestamp) {
+                                                        long lastOffset, long timestamp) {
             long pid = batch.producerId();
             ProducerEntry entry = staged.get(pid);
             if (entry == null) {
@@ -113,28 +94,55 @@ public final class ProducerStateManager {
                 entry = current == null ? new ProducerEntry(pid) : current.copy();
             }
             short epoch = batch.producerEpoch();
-            int firstSeq = batch.baseSequence();
-            int lastSeq = batch.lastSequence();
-            if (origin != AppendOrigin.REPLICATION && epoch < entry.epoch) {
+            boolean checked = origin != AppendOrigin.REPLICATION;
+            if (checked && epoch < entry.epoch) {
                 throw new StorageException(Error.INVALID_PRODUCER_EPOCH, "Producer " + pid + " epoch " + epoch
                         + " is older than the current epoch " + entry.epoch);
             }
-            if (origin == AppendOrigin.CLIENT && !batch.isControl()) {
+            if (batch.isControl()) {
+                Optional<ControlMarker> marker = ControlMarker.parse(batch);
+                if (marker.isPresent()) {
+                    if (checked && marker.get().coordinatorEpoch() < entry.coordinatorEpoch) {
+                        throw new StorageException(Error.TRANSACTION_COORDINATOR_FENCED, "Marker for producer " + pid
+                                + " has coordinator epoch " + marker.get().coordinatorEpoch() + ", older than "
+                                + entry.coordinatorEpoch);
+                    }
+                    endTransaction(entry, epoch, marker.get(), firstOffset);
+                }
+                staged.put(pid, entry);
+                return Optional.empty();
+            }
+            int firstSeq = batch.baseSequence();
+            int lastSeq = batch.lastSequence();
+            if (origin == AppendOrigin.CLIENT) {
                 Optional<BatchMetadata> duplicate = entry.findDuplicate(epoch, firstSeq, lastSeq);
                 if (duplicate.isPresent()) {
                     return duplicate;
                 }
                 checkSequence(entry, epoch, firstSeq);
             }
-            if (!batch.isControl()) {
-                entry.add(epoch, new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset, timestamp));
+            if (checked && entry.txnFirstOffset >= 0 && !batch.isTransactional()) {
+                throw new StorageException(Error.INVALID_TXN_STATE, "Producer " + pid
+                        + " sent a non-transactional batch during its transaction from offset " + entry.txnFirstOffset);
+            }
+            entry.add(epoch, new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset, timestamp));
+            if (batch.isTransactional() && entry.txnFirstOffset < 0) {
+                entry.txnFirstOffset = firstOffset;
+                events.add(new TxnEvent(pid, firstOffset, -1, false));
             }
             staged.put(pid, entry);
             return Optional.empty();
         }
 
+        private void endTransaction(ProducerEntry entry, short epoch, ControlMarker marker, long markerOffset) {
+            if (entry.txnFirstOffset >= 0) {
+                events.add(new TxnEvent(entry.producerId, entry.txnFirstOffset, markerOffset, !marker.commit()));
+            }
+            entry.endTransaction(epoch, marker.coordinatorEpoch());
+        }
+
         private void checkSequence(ProducerEntry entry, short epoch, int firstSeq) {
-            if (entry.epoch == NO_EPOCH) {
+            if (entry.epoch == ProducerEntry.NO_EPOCH) {
                 return; // unknown producer: any sequence starts it
             }
             if (epoch != entry.epoch) {
@@ -144,10 +152,7 @@ public final class ProducerStateManager {
                 }
                 return;
             }
-            if (entry.batches.isEmpty()) {
-                return;
-            }
-            int lastSeq = entry.batches.getLast().lastSeq();
+            int lastSeq = entry.batches.isEmpty() ? -1 : entry.batches.getLast().lastSeq();
             if (firstSeq != RecordBatch.incrementSequence(lastSeq, 1)) {
                 throw new StorageException(Error.OUT_OF_ORDER_SEQUENCE_NUMBER, "Producer " + entry.producerId
                         + " epoch " + epoch + ": expected sequence " + RecordBatch.incrementSequence(lastSeq, 1)
@@ -155,8 +160,14 @@ public final class ProducerStateManager {
             }
         }
 
-        public void commit() {
+        /**
+         * Applies the staged changes.
+         *
+         * @return the transactions the append's markers ended, in order
+         */
+        public List<CompletedTxn> commit() {
             producers.putAll(staged);
+            return apply(events);
         }
     }
 
@@ -164,43 +175,63 @@ public final class ProducerStateManager {
         return new Append();
     }
 
-    /** Applies a batch read back from the log (recovery, truncation): no checks. */
-    public void replay(RecordBatch batch) {
-        if (batch.hasProducerId() && !batch.isControl()) {
+    private List<CompletedTxn> apply(List<TxnEvent> events) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        List<CompletedTxn> completed = new ArrayList<>();
+        for (TxnEvent e : events) {
+            if (e.markerOffset() < 0) {
+                transactions.started(e.producerId(), e.firstOffset());
+            } else {
+                long lso = transactions.completed(e.producerId(), e.firstOffset(), e.markerOffset());
+                completed.add(new CompletedTxn(e.producerId(), e.firstOffset(), e.markerOffset(), e.aborted(), lso));
+            }
+        }
+        return completed;
+    }
+
+    /**
+     * Applies a batch read back from the log (recovery, truncation), without checks. Control batches must be whole
+     * (segment scans pass them so).
+     *
+     * @return the transaction a marker ended, if any
+     */
+    public Optional<CompletedTxn> replay(RecordBatch batch) {
+        if (!batch.hasProducerId()) {
+            return Optional.empty();
+        }
+        if (!batch.isControl() && !batch.isTransactional()) { // the common case, without an Append's copies
             producers.computeIfAbsent(batch.producerId(), ProducerEntry::new).add(batch.producerEpoch(),
                     new BatchMetadata(batch.baseSequence(), batch.lastSequence(), batch.baseOffset(),
                             batch.lastOffset(), batch.maxTimestamp()));
+            return Optional.empty();
         }
+        Append append = new Append();
+        append.validateAndStage(batch, AppendOrigin.REPLICATION, batch.baseOffset(), batch.lastOffset(),
+                batch.maxTimestamp());
+        List<CompletedTxn> completed = append.commit();
+        return completed.isEmpty() ? Optional.empty() : Optional.of(completed.get(0));
+    }
+
+    /** The partition's open transactions (for the last stable offset). */
+    public TransactionState transactions() {
+        return transactions;
     }
 
     void clear() {
         producers.clear();
+        transactions.clear();
     }
 
-    // ---------------------------------------------------------------- snapshots
+    // ---------------------------------------------------------------- snapshots (format: ProducerSnapshots)
 
     public static Path snapshotPath(Path dir, long offset) {
-        return dir.resolve(LogFileNames.fileName(offset, SNAPSHOT_SUFFIX));
+        return ProducerSnapshots.path(dir, offset);
     }
 
     public void writeSnapshot(long offset) throws IOException {
-        int size = 12;
-        for (ProducerEntry e : producers.values()) {
-            size += 14 + e.batches.size() * 32;
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(size);
-        buffer.putInt(VERSION).putInt(producers.size());
-        for (ProducerEntry e : producers.values()) {
-            buffer.putLong(e.producerId).putShort(e.epoch).putInt(e.batches.size());
-            for (BatchMetadata b : e.batches) {
-                buffer.putInt(b.firstSeq).putInt(b.lastSeq).putLong(b.firstOffset).putLong(b.lastOffset)
-                        .putLong(b.timestamp);
-            }
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(buffer.array(), 0, buffer.position());
-        buffer.putInt((int) crc.getValue());
-        DurableFiles.writeAtomically(snapshotPath(dir, offset), buffer.array());
+        ProducerSnapshots.write(snapshotPath(dir, offset), producers.values());
     }
 
     /**
@@ -210,55 +241,39 @@ public final class ProducerStateManager {
      * @return the snapshot's offset, or -1 if there is none (the state is then empty)
      */
     public long loadLatestSnapshot(long maxOffset) throws IOException {
-        producers.clear();
-        TreeSet<Long> offsets = snapshotOffsets();
-        for (Long offset : offsets.tailSet(maxOffset, false)) {
+        return loadLatestSnapshot(maxOffset, maxOffset);
+    }
+
+    /**
+     * Replaces the state with the newest valid snapshot at or below {@code maxOffset}, after deleting snapshots above
+     * {@code deleteAbove} (at least {@code maxOffset}).
+     *
+     * @return the snapshot's offset, or -1 if there is none (the state is then empty)
+     */
+    public long loadLatestSnapshot(long maxOffset, long deleteAbove) throws IOException {
+        clear();
+        TreeSet<Long> offsets = ProducerSnapshots.offsets(dir);
+        for (Long offset : offsets.tailSet(deleteAbove, false)) {
             Files.deleteIfExists(snapshotPath(dir, offset));
         }
         for (Long offset : offsets.headSet(maxOffset, true).descendingSet()) {
-            if (readSnapshot(snapshotPath(dir, offset))) {
+            Optional<Map<Long, ProducerEntry>> loaded = ProducerSnapshots.read(snapshotPath(dir, offset));
+            if (loaded.isPresent()) {
+                producers.putAll(loaded.get());
+                for (ProducerEntry e : producers.values()) {
+                    if (e.txnFirstOffset >= 0) {
+                        transactions.started(e.producerId, e.txnFirstOffset);
+                    }
+                }
                 return offset;
             }
         }
         return -1;
     }
 
-    private boolean readSnapshot(Path path) throws IOException {
-        byte[] bytes = Files.readAllBytes(path);
-        if (bytes.length < 12) {
-            return false;
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, bytes.length - 4);
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        if ((int) crc.getValue() != buffer.getInt(bytes.length - 4) || buffer.getInt() != VERSION) {
-            return false;
-        }
-        buffer.limit(bytes.length - 4);
-        Map<Long, ProducerEntry> loaded = new HashMap<>();
-        try {
-            int count = buffer.getInt();
-            for (int i = 0; i < count; i++) {
-                ProducerEntry e = new ProducerEntry(buffer.getLong());
-                e.epoch = buffer.getShort();
-                int batches = buffer.getInt();
-                for (int j = 0; j < batches; j++) {
-                    e.batches.addLast(new BatchMetadata(buffer.getInt(), buffer.getInt(), buffer.getLong(),
-                            buffer.getLong(), buffer.getLong()));
-                }
-                loaded.put(e.producerId, e);
-            }
-        } catch (java.nio.BufferUnderflowException e) {
-            return false;
-        }
-        producers.clear();
-        producers.putAll(loaded);
-        return true;
-    }
-
     /** Deletes snapshots strictly between {@code fromExclusive} and {@code toExclusive}. */
     public void deleteSnapshotsBetween(long fromExclusive, long toExclusive) throws IOException {
-        for (Long offset : snapshotOffsets()) {
+        for (Long offset : ProducerSnapshots.offsets(dir)) {
             if (offset > fromExclusive && offset < toExclusive) {
                 Files.deleteIfExists(snapshotPath(dir, offset));
             }
@@ -269,27 +284,33 @@ public final class ProducerStateManager {
         deleteSnapshotsBetween(Long.MIN_VALUE, offset);
     }
 
-    private TreeSet<Long> snapshotOffsets() throws IOException {
-        TreeSet<Long> offsets = new TreeSet<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SNAPSHOT_SUFFIX)) {
-            for (Path f : files) {
-                LogFileNames.parseOffset(f, SNAPSHOT_SUFFIX).ifPresent(offsets::add);
-            }
-        }
-        return offsets;
-    }
-
-    /** Producers with at least one remembered batch, with their last batch, ordered by producer id. */
+    /**
+     * Producers with a remembered batch or an ongoing transaction, ordered by producer id; those only known from a
+     * marker that forgot their batches are listed with sequence, timestamp and offset -1.
+     */
     public List<ActiveProducer> activeProducers() {
         List<ActiveProducer> out = new ArrayList<>();
         for (ProducerEntry e : producers.values()) {
-            if (!e.batches.isEmpty()) {
-                BatchMetadata last = e.batches.getLast();
-                out.add(new ActiveProducer(e.producerId, e.epoch, last.lastSeq(), last.timestamp(), last.lastOffset()));
+            BatchMetadata last = e.batches.peekLast();
+            if (last != null || e.txnFirstOffset >= 0 || e.coordinatorEpoch >= 0) {
+                out.add(new ActiveProducer(e.producerId, e.epoch, last == null ? -1 : last.lastSeq(),
+                        last == null ? -1 : last.timestamp(), last == null ? -1 : last.lastOffset(),
+                        e.coordinatorEpoch, e.txnFirstOffset));
             }
         }
-        out.sort(java.util.Comparator.comparingLong(ActiveProducer::producerId));
+        out.sort(Comparator.comparingLong(ActiveProducer::producerId));
         return out;
+    }
+
+    /** Producer id -> last offset of its last remembered batch (the cleaner keeps that batch). */
+    public Map<Long, Long> lastBatchOffsets() {
+        Map<Long, Long> last = new HashMap<>();
+        for (ProducerEntry e : producers.values()) {
+            if (!e.batches.isEmpty()) {
+                last.put(e.producerId, e.batches.getLast().lastOffset());
+            }
+        }
+        return last;
     }
 
     List<Long> producerIds() {

@@ -1,6 +1,7 @@
 package io.skua.storage.segment;
 
 import io.skua.protocol.record.RecordBatch;
+import io.skua.storage.AbortedTransaction;
 import io.skua.storage.FetchSlice;
 import io.skua.storage.TimestampOffset;
 import io.skua.storage.file.LogFileNames;
@@ -38,6 +39,8 @@ public final class Segment implements Closeable {
     public static final String LOG_SUFFIX = ".log";
     public static final String INDEX_SUFFIX = ".index";
     public static final String TIME_INDEX_SUFFIX = ".timeindex";
+    /** The aborted-transaction index, see {@link TransactionIndex}; only segments with an abort marker have one. */
+    public static final String TXN_INDEX_SUFFIX = ".txnindex";
     public static final String DELETED_SUFFIX = ".deleted";
     /** Appended to the file names of a segment the cleaner is writing (see the cleaner's {@code LogCompactor}). */
     public static final String CLEANED_SUFFIX = ".cleaned";
@@ -243,6 +246,20 @@ public final class Segment implements Closeable {
         }
     }
 
+    /** Writer: records a transaction whose abort marker was appended to (or recovered in) this segment. */
+    public void appendAbortedTransaction(AbortedTransaction txn) throws IOException {
+        indexes.txnIndex.append(txn);
+    }
+
+    /**
+     * Any thread: adds the aborted transactions of this segment's index overlapping
+     * {@code [fetchOffset, upperBoundOffset)} to {@code out}; true if no later segment can hold one that overlaps (see
+     * {@link TransactionIndex}).
+     */
+    public boolean collectAbortedTransactions(long fetchOffset, long upperBoundOffset, List<AbortedTransaction> out) {
+        return indexes.txnIndex.collect(fetchOffset, upperBoundOffset, out);
+    }
+
     /** Called when a newer segment takes over: records the final max timestamp and fsyncs everything. */
     public void onBecomeInactive() throws IOException {
         finishActive();
@@ -318,7 +335,10 @@ public final class Segment implements Closeable {
         return reader.findByTimestamp(timestamp, minOffset);
     }
 
-    /** Calls {@code action} with the header of every batch whose base offset is {@code fromOffset} or more. */
+    /**
+     * Calls {@code action} with the header of every batch whose base offset is {@code fromOffset} or more; a control
+     * batch (a transaction marker, small) is passed whole so its record can be read.
+     */
     public void forEachBatchHeader(long fromOffset, Consumer<RecordBatch> action) throws IOException {
         reader.forEachBatchHeader(fromOffset, action);
     }

@@ -7,7 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The two sparse indexes of a {@link Segment} ({@code <base>.index}, {@code <base>.timeindex}) and what the writer
+ * The indexes of a {@link Segment}: the two sparse ones ({@code <base>.index}, {@code <base>.timeindex}), the
+ * aborted-transaction index ({@code <base>.txnindex}, a {@link TransactionIndex}), and what the writer
  * tracks to maintain them: the largest timestamp so far and the base offset of the batch that carried it, the bytes
  * appended since the last offset-index entry, and the first batch's max timestamp (the base of time-based rolling).
  * An offset-index entry is added for the first batch after more than {@code index.interval.bytes}; a time-index entry
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 final class SegmentIndexes {
     final SparseIndex offsetIndex;
     final SparseIndex timeIndex;
+    final TransactionIndex txnIndex;
     private final long baseOffset;
     private volatile long maxTimestamp = RecordBatch.NO_TIMESTAMP;
     private volatile long offsetOfMaxTimestamp = -1;
@@ -33,6 +35,8 @@ final class SegmentIndexes {
                 dir.resolve(LogFileNames.fileName(baseOffset, Segment.INDEX_SUFFIX) + extraSuffix), create);
         this.timeIndex = SparseIndex.timeIndex(
                 dir.resolve(LogFileNames.fileName(baseOffset, Segment.TIME_INDEX_SUFFIX) + extraSuffix), create);
+        this.txnIndex = new TransactionIndex(
+                dir.resolve(LogFileNames.fileName(baseOffset, Segment.TXN_INDEX_SUFFIX) + extraSuffix), create);
     }
 
     long maxTimestamp() {
@@ -68,10 +72,14 @@ final class SegmentIndexes {
         }
     }
 
-    /** Writer: empties both indexes and forgets the tracked values (recovery rebuilds them batch by batch). */
+    /**
+     * Writer: empties the indexes and forgets the tracked values (recovery rebuilds the sparse indexes batch by batch,
+     * the loader the aborted-transaction index).
+     */
     void clear() throws IOException {
         offsetIndex.truncateToEntries(0);
         timeIndex.truncateToEntries(0);
+        txnIndex.truncateTo(Long.MIN_VALUE);
         maxTimestamp = RecordBatch.NO_TIMESTAMP;
         offsetOfMaxTimestamp = -1;
         rollBaseTimestamp = RecordBatch.NO_TIMESTAMP;
@@ -90,6 +98,7 @@ final class SegmentIndexes {
     void truncateFrom(int position, long firstRemoved) throws IOException {
         offsetIndex.truncateFromValue(position);
         timeIndex.truncateFromValue(firstRemoved - baseOffset);
+        txnIndex.truncateTo(firstRemoved);
     }
 
     /** Position of the last indexed batch whose base offset is at most {@code offset}; 0 if none. */
@@ -101,27 +110,32 @@ final class SegmentIndexes {
     void flush() throws IOException {
         offsetIndex.flush();
         timeIndex.flush();
+        txnIndex.flush();
     }
 
     /** Renames both files to {@code <current name><suffix>}. */
     void appendSuffix(String suffix) throws IOException {
         offsetIndex.renameTo(offsetIndex.path().resolveSibling(offsetIndex.path().getFileName() + suffix));
         timeIndex.renameTo(timeIndex.path().resolveSibling(timeIndex.path().getFileName() + suffix));
+        txnIndex.renameTo(txnIndex.path().resolveSibling(txnIndex.path().getFileName() + suffix));
     }
 
     /** Renames both files to their final names in {@code dir} plus {@code extraSuffix}. */
     void renameTo(Path dir, String extraSuffix) throws IOException {
         offsetIndex.renameTo(dir.resolve(LogFileNames.fileName(baseOffset, Segment.INDEX_SUFFIX) + extraSuffix));
         timeIndex.renameTo(dir.resolve(LogFileNames.fileName(baseOffset, Segment.TIME_INDEX_SUFFIX) + extraSuffix));
+        txnIndex.renameTo(dir.resolve(LogFileNames.fileName(baseOffset, Segment.TXN_INDEX_SUFFIX) + extraSuffix));
     }
 
     void deleteFiles() throws IOException {
         Files.deleteIfExists(offsetIndex.path());
         Files.deleteIfExists(timeIndex.path());
+        txnIndex.deleteFile();
     }
 
     void close() throws IOException {
         offsetIndex.close();
         timeIndex.close();
+        txnIndex.close();
     }
 }

@@ -22,6 +22,8 @@ import java.util.zip.CRC32C;
  * reads are positional.
  */
 final class SegmentReader {
+    /** Control batches up to this size are passed whole by {@link #forEachBatchHeader} (a marker is 78 bytes). */
+    private static final int MAX_WHOLE_CONTROL_BATCH = 4096;
     private final Segment segment;
     private final SparseIndex offsetIndex;
     private final SparseIndex timeIndex;
@@ -157,14 +159,21 @@ final class SegmentReader {
         return Optional.empty();
     }
 
-    /** Calls {@code action} with the header of every batch whose base offset is {@code fromOffset} or more. */
+    /**
+     * Calls {@code action} with the header of every batch whose base offset is {@code fromOffset} or more; a control
+     * batch (a transaction marker, small) is passed whole so its record can be read.
+     */
     void forEachBatchHeader(long fromOffset, Consumer<RecordBatch> action) throws IOException {
         int limit = segment.size();
         ByteBuffer scratch = headerBuffer();
         int pos = segment.positionFor(fromOffset);
         RecordBatch h;
         while ((h = header(pos, limit, scratch)) != null) {
-            if (h.baseOffset() >= fromOffset) {
+            if (h.baseOffset() >= fromOffset && h.isControl() && h.sizeInBytes() <= MAX_WHOLE_CONTROL_BATCH) {
+                ByteBuffer whole = ByteBuffer.allocate(h.sizeInBytes()); // a marker: its record is needed
+                readFully(whole, pos);
+                action.accept(RecordBatch.at(whole.flip(), 0));
+            } else if (h.baseOffset() >= fromOffset) {
                 action.accept(h);
             }
             pos += h.sizeInBytes();

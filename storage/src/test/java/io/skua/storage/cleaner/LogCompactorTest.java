@@ -12,7 +12,7 @@ import io.skua.storage.Batches;
 import io.skua.storage.LogConfig;
 import io.skua.storage.StorageException;
 import io.skua.storage.log.LogTestSupport;
-import io.skua.storage.log.PartitionLog.SwapStep;
+import io.skua.storage.log.SwapStep;
 import io.skua.storage.log.PartitionLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -286,13 +286,17 @@ class PartitionLogTest {
 
     @Test
     void shouldUseKafkaErrorCodes() {
-        Map<Error, Errors> expected = Map.of(Error.OFFSET_OUT_OF_RANGE, Errors.OFFSET_OUT_OF_RANGE,
-                Error.CORRUPT_MESSAGE, Errors.CORRUPT_MESSAGE, Error.MESSAGE_TOO_LARGE, Errors.MESSAGE_TOO_LARGE,
-                Error.RECORD_LIST_TOO_LARGE, Errors.RECORD_LIST_TOO_LARGE,
-                Error.OUT_OF_ORDER_SEQUENCE_NUMBER, Errors.OUT_OF_ORDER_SEQUENCE_NUMBER,
-                Error.INVALID_PRODUCER_EPOCH, Errors.INVALID_PRODUCER_EPOCH,
-                Error.KAFKA_STORAGE_ERROR, Errors.KAFKA_STORAGE_ERROR, Error.UNKNOWN_PRODUCER_ID,
-                Errors.UNKNOWN_PRODUCER_ID, Error.INVALID_RECORD, Errors.INVALID_RECORD);
+        Map<Error, Errors> expected = Map.ofEntries(Map.entry(Error.OFFSET_OUT_OF_RANGE, Errors.OFFSET_OUT_OF_RANGE),
+                Map.entry(Error.CORRUPT_MESSAGE, Errors.CORRUPT_MESSAGE),
+                Map.entry(Error.MESSAGE_TOO_LARGE, Errors.MESSAGE_TOO_LARGE),
+                Map.entry(Error.RECORD_LIST_TOO_LARGE, Errors.RECORD_LIST_TOO_LARGE),
+                Map.entry(Error.OUT_OF_ORDER_SEQUENCE_NUMBER, Errors.OUT_OF_ORDER_SEQUENCE_NUMBER),
+                Map.entry(Error.INVALID_PRODUCER_EPOCH, Errors.INVALID_PRODUCER_EPOCH),
+                Map.entry(Error.INVALID_TXN_STATE, Errors.INVALID_TXN_STATE),
+                Map.entry(Error.TRANSACTION_COORDINATOR_FENCED, Errors.TRANSACTION_COORDINATOR_FENCED),
+                Map.entry(Error.KAFKA_STORAGE_ERROR, Errors.KAFKA_STORAGE_ERROR),
+                Map.entry(Error.UNKNOWN_PRODUCER_ID, Errors.UNKNOWN_PRODUCER_ID),
+                Map.entry(Error.INVALID_RECORD, Errors.INVALID_RECORD));
         assertEquals(Error.values().length, expected.size());
         expected.forEach((ours, theirs) -> assertEquals(theirs.code(), ours.code(), ours.name()));
     }

@@ -77,7 +77,7 @@ public final class ClusterMetadata implements Lifecycle {
     /** Bumped by every merge view and conflict resolution: an older pending reload stops. */
     private final AtomicInteger mergeGeneration = new AtomicInteger();
     /**
-     * Partition records the listeners applied while a reload after a merge was reading the caches, one map per running
+     * Partition records the listeners received while a reload after a merge was reading the caches, one map per running
      * reload: those are at least as new as what the reload read, which must not overwrite them.
      */
     private final List<Map<String, PartitionRecord>> appliedDuringReload = new CopyOnWriteArrayList<>();
@@ -257,12 +257,13 @@ public final class ClusterMetadata implements Lifecycle {
                     key, next.controllerEpoch(), c.epoch());
             return;
         }
+        // Noted before it is applied, so that a reload reading meanwhile never misses it (see resyncAfterMerge).
+        for (Map<String, PartitionRecord> reload : appliedDuringReload) {
+            reload.merge(key, next, (old, n) -> n.partitionEpoch() >= old.partitionEpoch() ? n : old);
+        }
         PartitionRecord merged = partitions.merge(key, next,
                 (old, n) -> n.partitionEpoch() >= old.partitionEpoch() ? n : old);
         if (merged == next) {
-            for (Map<String, PartitionRecord> reload : appliedDuringReload) {
-                reload.put(key, next);
-            }
             int slash = key.lastIndexOf('/');
             publish(new Change.Partition(key.substring(0, slash), Integer.parseInt(key.substring(slash + 1)), next));
         }

@@ -137,7 +137,7 @@ public final class SkuaBroker {
         Promise<Void> closed = Promise.promise();
         Thread closer = new Thread(() -> v.close().onComplete(ar -> {
             if (node != null) {
-                // Vert.x left the cluster but does not stop a cache manager it was given: leave JGroups now.
+                // Vert.x is closed (it is not clustered): now leave JGroups and stop the caches.
                 try {
                     node.stop();
                 } catch (RuntimeException e) {

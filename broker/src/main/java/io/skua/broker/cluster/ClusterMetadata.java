@@ -76,6 +76,11 @@ public final class ClusterMetadata implements Lifecycle {
     private long registrationTimer = -1;
     /** Bumped by every merge view and conflict resolution: an older pending reload stops. */
     private final AtomicInteger mergeGeneration = new AtomicInteger();
+    /**
+     * Partition records the listeners received while a reload after a merge was reading the caches, one map per running
+     * reload: those are at least as new as what the reload read, which must not overwrite them.
+     */
+    private final List<Map<String, PartitionRecord>> appliedDuringReload = new CopyOnWriteArrayList<>();
     /** When the wait for a settled merge was last reported (ms since that merge). */
     private volatile long lastMergeWaitWarningMs;
 
@@ -252,6 +257,10 @@ public final class ClusterMetadata implements Lifecycle {
                     key, next.controllerEpoch(), c.epoch());
             return;
         }
+        // Noted before it is applied, so that a reload reading meanwhile never misses it (see resyncAfterMerge).
+        for (Map<String, PartitionRecord> reload : appliedDuringReload) {
+            reload.merge(key, next, (old, n) -> n.partitionEpoch() >= old.partitionEpoch() ? n : old);
+        }
         PartitionRecord merged = partitions.merge(key, next,
                 (old, n) -> n.partitionEpoch() >= old.partitionEpoch() ? n : old);
         if (merged == next) {
@@ -369,7 +378,22 @@ public final class ClusterMetadata implements Lifecycle {
             synchronized (this) {
                 controller = c == null ? null : c.value();
             }
-            partitions.putAll(store.partitions());
+            // The reload overwrites this broker's copy (after a merge the winning side's records may have lower
+            // epochs), except records a listener applied while it read: the controller may have written a new leader
+            // meanwhile. Overwriting that with the older record read here left a broker following a dead leader for
+            // good (SplitTest, 2026-12-07: the second reload of a merge ran while the next freeze's election landed).
+            Map<String, PartitionRecord> applied = new ConcurrentHashMap<>();
+            appliedDuringReload.add(applied);
+            try {
+                store.partitions().forEach((key, read) -> {
+                    PartitionRecord newer = applied.get(key);
+                    if (newer == null || newer.partitionEpoch() < read.partitionEpoch()) {
+                        partitions.put(key, read);
+                    }
+                });
+            } finally {
+                appliedDuringReload.remove(applied);
+            }
             return null;
         }, false).onComplete(ar -> {
             if (generation != mergeGeneration.get()) {

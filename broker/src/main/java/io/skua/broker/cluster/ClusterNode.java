@@ -6,20 +6,17 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.skua.broker.network.VertxAccess;
-import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.ext.cluster.infinispan.InfinispanClusterManager;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
-import org.infinispan.configuration.cache.CacheMode;
-import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.manager.EmbeddedCacheManager;
@@ -27,9 +24,9 @@ import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import org.jgroups.JChannel;
 
 /**
- * One broker's membership in the cluster: a JGroups channel (TCP + TCPPING from {@code cluster.bind} and
- * {@code cluster.seeds}, stack in {@code skua-jgroups.xml}), the Infinispan cache manager on it with Skua's
- * metadata caches ({@link MetadataStore}) and the caches Vert.x needs, and the clustered Vert.x instance on top.
+ * One broker's membership in the cluster: a JGroups channel (TCP + {@link SeedDiscovery}, a TCPPING, from
+ * {@code cluster.bind} and {@code cluster.seeds}, stack in {@code skua-jgroups.xml}), the Infinispan cache manager on
+ * it with Skua's metadata caches ({@link MetadataStore}), and the (not clustered) Vert.x instance the broker runs on.
  *
  * <p>Each start gets a new JGroups node name ({@code b<node.id>-<start millis>-<random>}): after a fast restart
  * under the same name, peers kept talking to the dead incarnation for ~20 s (CLUSTER-NOTES).
@@ -43,6 +40,9 @@ public final class ClusterNode {
     static final String STACK = "skua-jgroups.xml";
     /** How long a joining node waits for answers from the seeds before it forms a cluster on its own. */
     static final int JOIN_TIMEOUT_MS = 2000;
+
+    /** Vert.x instance -> the node it was started with ({@link #startVertx}); removed by {@link #stop()}. */
+    private static final Map<Vertx, ClusterNode> NODES = new ConcurrentHashMap<>();
 
     private final String name;
     private final JChannel channel;
@@ -69,22 +69,30 @@ public final class ClusterNode {
         }, "skua-cluster-join");
         starter.setDaemon(true);
         starter.start();
-        return joined.future().compose(node -> Vertx.builder()
-                .with(options)
-                .withClusterManager(new InfinispanClusterManager(node.cacheManager))
-                .buildClustered()
-                .onFailure(t -> node.stopQuietly()));
+        // Vert.x itself is not clustered: Skua sends no control traffic over the event bus and keeps no state in
+        // Vert.x's cluster-wide maps (docs/cluster.md). A clustered Vert.x on this cache manager cost a start step
+        // of its own (its cluster manager's join, HA info, the event-bus server) and four more clustered caches
+        // (distributed-cache, __vertx.subs, __vertx.haInfo, __vertx.nodeInfo), each a topology join with the
+        // coordinator and a rebalance per joining member, before the broker could listen.
+        return joined.future().map(node -> {
+            try {
+                Vertx vertx = Vertx.builder().with(options).build();
+                NODES.put(vertx, node);
+                return vertx;
+            } catch (RuntimeException e) {
+                node.stopQuietly();
+                throw e;
+            }
+        });
     }
 
-    /** The node a clustered Vert.x runs on (started by {@link #startVertx}). */
+    /** The node a Vert.x instance started by {@link #startVertx} runs with. */
     public static ClusterNode of(Vertx vertx) {
-        ClusterManager mgr = VertxAccess.clusterManager(vertx);
-        if (!(mgr instanceof InfinispanClusterManager ispn)) {
-            throw new IllegalStateException("cluster.bind is set but this Vert.x instance is not clustered with Infinispan");
+        ClusterNode node = NODES.get(vertx);
+        if (node == null) {
+            throw new IllegalStateException("cluster.bind is set but this Vert.x instance was not started by ClusterNode.startVertx");
         }
-        EmbeddedCacheManager cm = (EmbeddedCacheManager) ispn.getCacheContainer();
-        JGroupsTransport transport = (JGroupsTransport) cm.getTransport();
-        return new ClusterNode(cm.getTransport().getAddress().toString(), transport.getChannel(), (DefaultCacheManager) cm);
+        return node;
     }
 
     /** Blocking: builds the channel and the cache manager and joins (waits up to the join timeout for peers). */
@@ -94,6 +102,7 @@ public final class ClusterNode {
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000));
         JChannel channel = new JChannel(stack(config.clusterBind(), config.clusterSeeds()));
         channel.setName(name);
+        long channelReady = System.nanoTime();
         DefaultCacheManager cm = null;
         try {
             GlobalConfigurationBuilder global = new GlobalConfigurationBuilder();
@@ -105,11 +114,17 @@ public final class ClusterNode {
                     .transport(new JGroupsTransport(channel));
             cm = new DefaultCacheManager(global.build(), false);
             defineCaches(cm);
+            long managerBuilt = System.nanoTime();
             cm.start();
             // Start the metadata caches now: the broker is ready only once their state has arrived.
             MetadataStore.startCaches(cm);
-            LOG.log(Level.INFO, "cluster joined node={0} name={1} members={2} bind={3} ms={4}", config.nodeId(),
-                    name, cm.getMembers().size(), config.clusterBind(), (System.nanoTime() - started) / 1_000_000);
+            long now = System.nanoTime();
+            // The stages, for start-up analysis (docs/cluster.md, "Forming a cluster"): the channel (stack parsing),
+            // the cache manager (built, not started), and connect + caches (discovery, join, cache topologies).
+            LOG.log(Level.INFO, "cluster joined node={0} name={1} members={2} bind={3} ms={4} channelMs={5} "
+                            + "cacheManagerMs={6} connectMs={7}", config.nodeId(), name, cm.getMembers().size(),
+                    config.clusterBind(), (now - started) / 1_000_000, (channelReady - started) / 1_000_000,
+                    (managerBuilt - channelReady) / 1_000_000, (now - managerBuilt) / 1_000_000);
             return new ClusterNode(name, channel, cm);
         } catch (Exception | Error e) {
             if (cm != null) {
@@ -121,17 +136,9 @@ public final class ClusterNode {
     }
 
     private static void defineCaches(DefaultCacheManager cm) {
-        // What Vert.x's own default configuration defines (its cluster manager expects these names).
-        ConfigurationBuilder dist = new ConfigurationBuilder();
-        dist.clustering().cacheMode(CacheMode.DIST_SYNC);
-        cm.defineConfiguration("distributed-cache", dist.build());
-        cm.defineConfiguration("__vertx.distributed.cache.configuration", dist.template(true).build());
-        ConfigurationBuilder repl = new ConfigurationBuilder();
-        repl.clustering().cacheMode(CacheMode.REPL_SYNC);
-        for (String vertxCache : new String[] {"__vertx.subs", "__vertx.haInfo", "__vertx.nodeInfo"}) {
-            cm.defineConfiguration(vertxCache, repl.build());
-        }
-        // Skua's metadata caches: the store defines (and alone uses) them.
+        // Only Skua's metadata caches: the store defines (and alone uses) them. The caches Vert.x's cluster manager
+        // needs are not defined any more (Vert.x is not clustered, see startVertx): the cache manager starts every
+        // defined cache in cm.start(), so each of them was joined and rebalanced during the broker's start.
         MetadataStore.defineCaches(cm);
     }
 
@@ -169,6 +176,7 @@ public final class ClusterNode {
 
     /** Blocking: leaves the cluster (peers see a new view at once) and closes the channel. */
     public void stop() {
+        NODES.values().remove(this);
         cacheManager.stop();
         channel.close();
     }

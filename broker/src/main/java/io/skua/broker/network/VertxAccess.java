@@ -4,7 +4,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.spi.cluster.ClusterManager;
 
 /** What the rest of the broker needs from Vert.x internals, kept here with the other event-loop code. */
 public final class VertxAccess {
@@ -25,10 +24,5 @@ public final class VertxAccess {
      */
     public static void loadEveryContextType(Vertx vertx) {
         ((ContextInternal) vertx.getOrCreateContext()).duplicate();
-    }
-
-    /** The cluster manager of a clustered Vert.x, or null. */
-    public static ClusterManager clusterManager(Vertx vertx) {
-        return vertx instanceof VertxInternal vi ? vi.clusterManager() : null;
     }
 }

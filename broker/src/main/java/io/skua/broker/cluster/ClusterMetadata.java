@@ -36,28 +36,6 @@ import java.util.stream.Collectors;
 public final class ClusterMetadata implements Lifecycle {
     private static final System.Logger LOG = System.getLogger(ClusterMetadata.class.getName());
 
-    /** What changed, for subscribers. */
-    public sealed interface Change {
-        record Membership(Set<String> members, boolean merged) implements Change {
-        }
-
-        record Broker(int nodeId) implements Change {
-        }
-
-        record Topic(TopicRecord topic) implements Change {
-        }
-
-        /** The topic was deleted (its partition records went first). */
-        record TopicRemoved(String name, String id) implements Change {
-        }
-
-        record Partition(String topic, int partition, PartitionRecord state) implements Change {
-        }
-
-        record Controller(ControllerRecord controller) implements Change {
-        }
-    }
-
     /** How often this broker checks that the cluster still holds its registration. */
     static final long REGISTRATION_CHECK_MS = 5_000;
 
@@ -68,7 +46,7 @@ public final class ClusterMetadata implements Lifecycle {
     private final Map<Integer, BrokerRecord> brokers = new ConcurrentHashMap<>();
     private final Map<String, TopicRecord> topics = new ConcurrentHashMap<>();
     private final Map<String, PartitionRecord> partitions = new ConcurrentHashMap<>();
-    private final List<Consumer<Change>> subscribers = new CopyOnWriteArrayList<>();
+    private final List<Consumer<MetadataChange>> subscribers = new CopyOnWriteArrayList<>();
     private final StoreEvents storeEvents = new StoreEvents();
     private volatile Set<String> members = Set.of();
     private volatile ControllerRecord controller;
@@ -160,7 +138,7 @@ public final class ClusterMetadata implements Lifecycle {
         });
     }
 
-    public void onChange(Consumer<Change> subscriber) {
+    public void onChange(Consumer<MetadataChange> subscriber) {
         subscribers.add(subscriber);
     }
 
@@ -246,7 +224,7 @@ public final class ClusterMetadata implements Lifecycle {
             }
             controller = next;
         }
-        publish(new Change.Controller(next));
+        publish(new MetadataChange.Controller(next));
     }
 
     private void applyPartition(String key, PartitionRecord next) {
@@ -265,16 +243,16 @@ public final class ClusterMetadata implements Lifecycle {
                 (old, n) -> n.partitionEpoch() >= old.partitionEpoch() ? n : old);
         if (merged == next) {
             int slash = key.lastIndexOf('/');
-            publish(new Change.Partition(key.substring(0, slash), Integer.parseInt(key.substring(slash + 1)), next));
+            publish(new MetadataChange.Partition(key.substring(0, slash), Integer.parseInt(key.substring(slash + 1)), next));
         }
     }
 
-    /** Turns the store's events into snapshot updates and {@link Change}s. */
+    /** Turns the store's events into snapshot updates and {@link MetadataChange}s. */
     private final class StoreEvents implements MetadataStore.Events {
         @Override
         public void broker(BrokerRecord b) {
             brokers.put(b.nodeId(), b);
-            publish(new Change.Broker(b.nodeId()));
+            publish(new MetadataChange.Broker(b.nodeId()));
         }
 
         @Override
@@ -285,7 +263,7 @@ public final class ClusterMetadata implements Lifecycle {
         @Override
         public void topic(TopicRecord t) {
             topics.put(t.name(), t);
-            publish(new Change.Topic(t));
+            publish(new MetadataChange.Topic(t));
         }
 
         @Override
@@ -294,7 +272,7 @@ public final class ClusterMetadata implements Lifecycle {
             // A topic of the same name created later starts its partition epochs at 0 again: forget the old ones.
             partitions.keySet().removeIf(k -> k.startsWith(name + "/") && k.indexOf('/', name.length() + 1) < 0);
             if (gone != null) {
-                publish(new Change.TopicRemoved(name, gone.id()));
+                publish(new MetadataChange.TopicRemoved(name, gone.id()));
             }
         }
 
@@ -321,7 +299,7 @@ public final class ClusterMetadata implements Lifecycle {
             if (merged) {
                 startResync();
             }
-            publish(new Change.Membership(newMembers, merged));
+            publish(new MetadataChange.Membership(newMembers, merged));
         }
 
         @Override
@@ -331,8 +309,8 @@ public final class ClusterMetadata implements Lifecycle {
         }
     }
 
-    private void publish(Change change) {
-        for (Consumer<Change> s : subscribers) {
+    private void publish(MetadataChange change) {
+        for (Consumer<MetadataChange> s : subscribers) {
             try {
                 s.accept(change);
             } catch (RuntimeException e) {
@@ -401,7 +379,7 @@ public final class ClusterMetadata implements Lifecycle {
             }
             if (ar.succeeded()) {
                 LOG.log(Level.INFO, "metadata reloaded after merge node={0} ms={1}", nodeId, waitedMs);
-                publish(new Change.Membership(members, true));
+                publish(new MetadataChange.Membership(members, true));
                 if (again) {
                     // Once more a little later: cheap, and covers a conflict resolution still settling.
                     vertx.setTimer(5_000, t -> resyncAfterMerge(generation, System.nanoTime(), false));

@@ -66,9 +66,9 @@ public final class ClusteredView implements ClusterView, Lifecycle {
     @Override
     public Future<Void> start() {
         metadata.onChange(change -> {
-            if (change instanceof ClusterMetadata.Change.Topic t) {
+            if (change instanceof MetadataChange.Topic t) {
                 sync(t.topic().name());
-            } else if (change instanceof ClusterMetadata.Change.TopicRemoved r) {
+            } else if (change instanceof MetadataChange.TopicRemoved r) {
                 sync(r.name());
             }
         });

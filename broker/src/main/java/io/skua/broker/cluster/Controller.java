@@ -82,7 +82,7 @@ public final class Controller implements Lifecycle {
     @Override
     public Future<Void> start() {
         metadata.onChange(change -> {
-            if (!(change instanceof ClusterMetadata.Change.Partition)) {
+            if (!(change instanceof MetadataChange.Partition)) {
                 trigger();
             }
         });

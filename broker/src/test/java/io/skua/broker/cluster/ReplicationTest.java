@@ -57,6 +57,8 @@ class ReplicationTest {
     Path dir;
     private final Map<Integer, SkuaBroker> brokers = new HashMap<>();
     private final Map<Integer, BrokerConfig> configs = new HashMap<>();
+    /** The partition of {@link #TOPIC} the test follows (led by the oldest member). */
+    private int index;
 
     @BeforeAll
     static void quietLibraries() {
@@ -72,10 +74,15 @@ class ReplicationTest {
 
     @Test
     void shouldReplicateAcknowledgeWithAcksAllShrinkExpandAndFailOverWithoutLoss() throws Exception {
-        // Given three brokers and a topic with replication factor 3 and min.insync.replicas=2
+        // Given three brokers and a topic with replication factor 3 and min.insync.replicas=2, whose partitions are led
+        // by one broker each; the test follows the partition led by the oldest member (the controller after formation).
+        // (Stopping two followers one after the other leaves the survivor's metadata caches DEGRADED when the second one
+        // is the JGroups coordinator: Infinispan then recovers from a stable topology of two with one member present,
+        // see docs/cluster.md. With the oldest member leading, neither follower stop is the coordinator's.)
         startCluster(3);
+        int oldest = metadata(brokers.get(1)).controllerId();
         CreateTopicsRequestData request = new CreateTopicsRequestData().setTimeoutMs(30_000);
-        CreatableTopic topic = new CreatableTopic().setName(TOPIC).setNumPartitions(1).setReplicationFactor((short) 3);
+        CreatableTopic topic = new CreatableTopic().setName(TOPIC).setNumPartitions(3).setReplicationFactor((short) 3);
         topic.configs().add(new CreatableTopicConfig().setName("min.insync.replicas").setValue("2"));
         request.topics().add(topic);
         CreateTopicsResponseData created;
@@ -83,9 +90,13 @@ class ReplicationTest {
             created = wire.send(ApiKey.CREATE_TOPICS, (short) 7, request);
         }
         assertEquals(Errors.NONE, created.topics().get(0).errorCode(), created.toString());
-        Await.until("every broker knows the leader", FORM, () -> brokers.values().stream()
-                .allMatch(b -> metadata(b).topics().size() == 1 && partition(b).leaderId() > 0));
+        Await.until("every broker knows the leaders", FORM, () -> brokers.values().stream()
+                .allMatch(b -> metadata(b).topics().size() == 1 && metadata(b).topics().get(0).partitions().stream()
+                        .allMatch(p -> p.leaderId() > 0)));
+        index = metadata(brokers.get(1)).topics().get(0).partitions().stream().filter(p -> p.leaderId() == oldest)
+                .findFirst().orElseThrow().partitionIndex();
         int leader = partition(brokers.get(1)).leaderId();
+        assertEquals(oldest, leader);
         List<Integer> followers = new ArrayList<>(List.of(1, 2, 3));
         followers.remove(Integer.valueOf(leader));
 
@@ -207,7 +218,7 @@ class ReplicationTest {
 
     private MetadataResponsePartition partition(SkuaBroker b) {
         return metadata(b).topics().stream().filter(t -> t.name().equals(TOPIC)).findFirst().orElseThrow()
-                .partitions().get(0);
+                .partitions().stream().filter(p -> p.partitionIndex() == index).findFirst().orElseThrow();
     }
 
     private Set<Integer> isr(int via) {
@@ -220,7 +231,7 @@ class ReplicationTest {
             ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData().setName(TOPIC);
             ByteBuffer batch = RecordBatchBuilder.build(List.of(new RecordBatchBuilder.KeyValue(null, value.getBytes())),
                     System.currentTimeMillis());
-            t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
+            t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(index)
                     .setRecords(new MemoryRecords(batch)));
             request.topicData().add(t);
             ProduceResponseData response = wire.send(ApiKey.PRODUCE, (short) 9, request);
@@ -233,7 +244,7 @@ class ReplicationTest {
             FetchRequestData request = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0)
                     .setMaxBytes(16 << 20).setSessionEpoch(-1);
             FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setTopic(TOPIC);
-            t.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(offset)
+            t.partitions().add(new FetchRequestData.FetchPartition().setPartition(index).setFetchOffset(offset)
                     .setPartitionMaxBytes(16 << 20).setLogStartOffset(-1).setCurrentLeaderEpoch(-1));
             request.topics().add(t);
             FetchResponseData response = wire.send(ApiKey.FETCH, (short) 12, request);
@@ -272,12 +283,12 @@ class ReplicationTest {
     /** A live replica's log end. */
     private long logEnd(int id) {
         SkuaBroker b = brokers.get(id);
-        var p = b == null ? null : b.component(TopicManager.class).orElseThrow().partition(TOPIC, 0);
+        var p = b == null ? null : b.component(TopicManager.class).orElseThrow().partition(TOPIC, index);
         return p == null ? -1 : p.logEndOffset();
     }
 
     private byte[] logBytes(int id, long upTo) {
-        try (PartitionLog log = PartitionLog.open(dir.resolve("b" + id).resolve(TOPIC + "-0"), LogConfig.DEFAULT,
+        try (PartitionLog log = PartitionLog.open(dir.resolve("b" + id).resolve(TOPIC + "-" + index), LogConfig.DEFAULT,
                 System::currentTimeMillis)) {
             ByteBuffer all = ByteBuffer.allocate(64 << 20);
             long offset = 0;

@@ -19,7 +19,9 @@ public final class RawClient implements AutoCloseable {
     public RawClient(String host, int port) throws IOException {
         socket = new Socket(host, port);
         socket.setTcpNoDelay(true);
-        socket.setSoTimeout(10_000);
+        // longer than the 15 s a clustered broker may take to answer an admin request while a merge settles (its
+        // metadata writes are bounded there): the broker's answer, not the client's patience, decides the outcome
+        socket.setSoTimeout(30_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }

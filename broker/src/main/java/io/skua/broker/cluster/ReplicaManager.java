@@ -1,5 +1,6 @@
 package io.skua.broker.cluster;
 
+import io.skua.broker.config.BrokerConfig;
 import io.skua.broker.lifecycle.Lifecycle;
 import io.skua.protocol.ApiException;
 import io.skua.protocol.Errors;
@@ -263,7 +264,7 @@ public final class ReplicaManager implements ReplicaControl, Lifecycle {
 
     /** {@code min.insync.replicas} of the topic as this broker has its configs, else the broker default. */
     private int minIsr(TopicMetadata topic) {
-        String v = topic.configs().get("min.insync.replicas");
+        String v = topic.configs().get(BrokerConfig.MIN_INSYNC_REPLICAS);
         try {
             return v == null ? brokerMinIsr : Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {

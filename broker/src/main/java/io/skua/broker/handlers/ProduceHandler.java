@@ -5,6 +5,7 @@ import io.skua.protocol.ApiException;
 import io.skua.protocol.Errors;
 import io.skua.broker.api.RequestContext;
 import io.skua.broker.partition.Appends;
+import io.skua.broker.partition.Partition;
 import io.skua.storage.TopicMetadata;
 import io.skua.broker.metadata.TopicManager;
 import io.skua.broker.metadata.TopicNames;
@@ -61,10 +62,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
                     .setName(topicData.name()).setTopicId(topicData.topicId());
             response.responses().add(topicResponse);
             for (PartitionProduceData data : topicData.partitionData()) {
-                PartitionProduceResponse refused = validate(request, byId, topic, data);
+                Partition partition = topic == null ? null : topics.partition(topic.name(), data.index());
+                PartitionProduceResponse refused = validate(request, byId, topic, partition, data);
                 ByteBuffer batches = data.records() instanceof MemoryRecords records ? records.buffer() : null;
-                pending.add(refused != null ? Future.succeededFuture(refused) : appends
-                        .add(topics.partition(topic.name(), data.index()), batches)
+                pending.add(refused != null ? Future.succeededFuture(refused) : appends.add(partition, batches)
                         .transform(ar -> Future.succeededFuture(answer(data.index(), ar.result(), ar.cause()))));
                 owners.add(topicResponse);
             }
@@ -88,7 +89,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
      * checks leadership, then that there are record batches).
      */
     private PartitionProduceResponse validate(ProduceRequestData request, boolean byId, TopicMetadata topic,
-                                              PartitionProduceData data) {
+                                              Partition partition, PartitionProduceData data) {
         short acks = request.acks();
         if (acks != 0 && acks != 1 && acks != -1) {
             return error(data.index(), Errors.INVALID_REQUIRED_ACKS, "acks must be 0, 1 or -1");
@@ -102,7 +103,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData, Prod
             return error(data.index(), byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
         } else if (data.index() < 0 || data.index() >= topic.partitionCount()) {
             return error(data.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
-        } else if (topics.partition(topic.name(), data.index()) == null) {
+        } else if (partition == null) {
             // clustered: this broker hosts no replica of the partition
             return error(data.index(), Errors.NOT_LEADER_OR_FOLLOWER, null);
         }

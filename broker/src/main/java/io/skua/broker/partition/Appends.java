@@ -57,9 +57,6 @@ public final class Appends {
 
     /** Runs the queued appends: one task per I/O thread involved. */
     public void submit() {
-        if (entries.isEmpty()) {
-            return;
-        }
         if (entries.size() == 1) {
             // one partition, the common case: no grouping
             submit(entries);

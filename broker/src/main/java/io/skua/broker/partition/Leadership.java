@@ -7,7 +7,6 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -203,9 +202,13 @@ public final class Leadership {
         if (fenced() || isr.size() < minIsr) {
             return -1;
         }
+        // (runs after every append: no copies; a member in both collections only counts twice for the same minimum)
+        return Math.min(smallestLogEnd(isr, leaderEnd), smallestLogEnd(pendingAdds, leaderEnd));
+    }
+
+    /** Under this monitor: the smallest log end of {@code members}' followers, at most {@code leaderEnd}. */
+    private long smallestLogEnd(Iterable<Integer> members, long leaderEnd) {
         long hw = leaderEnd;
-        Set<Integer> members = new LinkedHashSet<>(isr);
-        members.addAll(pendingAdds);
         for (int id : members) {
             if (id != control.nodeId()) {
                 Follower f = followers.get(id);
